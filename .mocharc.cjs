@@ -1,0 +1,8 @@
+module.exports = {
+  require: ['tsx/cjs'],
+  spec: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+  extension: ['ts'],
+  timeout: 30000,
+  reporter: './test/reporter.cjs',
+  exit: true,
+};

@@ -1,0 +1,171 @@
+/**
+ * walNUT settings: typed defaults, each overridable by one environment variable.
+ * README's configuration table lists the same variables; keep both in step.
+ * A bad value stops the hub at start with an error naming the variable.
+ */
+import * as path from 'node:path';
+import { SettingsError } from './src/errors';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface NutServerSetting {
+  host: string;
+  port: number;
+  username?: string;
+}
+
+export interface WalnutSettings {
+  production: boolean;
+  dataDir: string;
+  dbPath: string;
+  /** PostgreSQL URL; when set, the store uses it instead of the SQLite file. */
+  databaseUrl?: string;
+  dbPoolSize: number;
+  allowNetworkFs: boolean;
+  http: { host: string; port: number };
+  mqtt: { host: string; port: number; url?: string };
+  rulesDir: string;
+  nutServers: NutServerSetting[];
+  site: string;
+  logLevel: LogLevel;
+  retention: {
+    samplesHours: number;
+    rollupDays: number;
+    intervalSeconds: number;
+    batchSize: number;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** Every variable read here, with its meaning; README's table mirrors it. */
+export const ENVIRONMENT_VARIABLES = [
+  'NODE_ENV',
+  'WALNUT_DATA_DIR',
+  'WALNUT_DB_PATH',
+  'WALNUT_DB_KEY',
+  'WALNUT_DB_KEY_FILE',
+  'WALNUT_DB_KEY_DEV',
+  'WALNUT_ALLOW_NETWORK_FS',
+  'DATABASE_URL',
+  'WALNUT_DB_POOL_SIZE',
+  'WALNUT_HTTP_HOST',
+  'WALNUT_HTTP_PORT',
+  'WALNUT_MQTT_HOST',
+  'WALNUT_MQTT_PORT',
+  'MQTT_URL',
+  'WALNUT_RULES_DIR',
+  'WALNUT_NUT_SERVERS',
+  'WALNUT_SITE',
+  'WALNUT_LOG_LEVEL',
+  'WALNUT_RETENTION_HOURS',
+  'WALNUT_ROLLUP_RETENTION_DAYS',
+  'WALNUT_RETENTION_INTERVAL_S',
+  'WALNUT_RETENTION_BATCH',
+] as const;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new SettingsError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new SettingsError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  return integer(env, name, fallback, 0, 65535);
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return false;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new SettingsError(name, `expected true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // The URL may hold a password: never echo it.
+    throw new SettingsError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new SettingsError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got ${parsed.protocol}//`);
+  }
+  return raw;
+}
+
+/** `[user@]host[:port]`, comma-separated; IPv6 hosts in brackets. */
+export function parseNutServers(raw: string | undefined, variable = 'WALNUT_NUT_SERVERS'): NutServerSetting[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const item = entry.trim();
+    const match = /^(?:([^@\s]+)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)(?::(\d+))?$/.exec(item);
+    if (!match) throw new SettingsError(variable, `"${item}" is not [user@]host[:port]`);
+    const [, username, host = '', portText] = match;
+    const portNumber = portText === undefined ? 3493 : Number(portText);
+    if (portNumber < 1 || portNumber > 65535) throw new SettingsError(variable, `port ${portNumber} in "${item}" is out of range`);
+    const server: NutServerSetting = { host: host.replace(/^\[|\]$/g, ''), port: portNumber };
+    if (username !== undefined) server.username = username;
+    return server;
+  });
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = text(env, 'WALNUT_LOG_LEVEL')?.toLowerCase() ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new SettingsError('WALNUT_LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return raw as LogLevel;
+}
+
+function site(env: Env): string {
+  const raw = text(env, 'WALNUT_SITE') ?? 'default';
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(raw)) {
+    throw new SettingsError('WALNUT_SITE', `"${raw}" must be 1-64 letters, digits, '.', '_' or '-'`);
+  }
+  return raw;
+}
+
+/** Reads the settings from `env` (process.env by default), relative paths resolved against `cwd`. */
+export function loadSettings(env: Env = process.env, cwd: string = process.cwd()): WalnutSettings {
+  const dataDir = path.resolve(cwd, text(env, 'WALNUT_DATA_DIR') ?? './data');
+  const dbPathRaw = text(env, 'WALNUT_DB_PATH');
+  const mqttUrl = url(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:']);
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const settings: WalnutSettings = {
+    production: text(env, 'NODE_ENV') === 'production',
+    dataDir,
+    dbPath: dbPathRaw === undefined ? path.join(dataDir, 'walnut.db') : path.resolve(cwd, dbPathRaw),
+    dbPoolSize: integer(env, 'WALNUT_DB_POOL_SIZE', 10, 1, 1000),
+    allowNetworkFs: flag(env, 'WALNUT_ALLOW_NETWORK_FS'),
+    http: { host: text(env, 'WALNUT_HTTP_HOST') ?? '127.0.0.1', port: port(env, 'WALNUT_HTTP_PORT', 1880) },
+    mqtt: { host: text(env, 'WALNUT_MQTT_HOST') ?? '127.0.0.1', port: port(env, 'WALNUT_MQTT_PORT', 1883) },
+    rulesDir: path.resolve(cwd, text(env, 'WALNUT_RULES_DIR') ?? './rules'),
+    nutServers: parseNutServers(text(env, 'WALNUT_NUT_SERVERS')),
+    site: site(env),
+    logLevel: logLevel(env),
+    retention: {
+      samplesHours: integer(env, 'WALNUT_RETENTION_HOURS', 24, 1, 24 * 366),
+      rollupDays: integer(env, 'WALNUT_ROLLUP_RETENTION_DAYS', 400, 1, 36500),
+      intervalSeconds: integer(env, 'WALNUT_RETENTION_INTERVAL_S', 300, 1, 86400),
+      batchSize: integer(env, 'WALNUT_RETENTION_BATCH', 5000, 1, 1_000_000),
+    },
+  };
+  if (mqttUrl !== undefined) settings.mqtt.url = mqttUrl;
+  if (databaseUrl !== undefined) settings.databaseUrl = databaseUrl;
+  return settings;
+}

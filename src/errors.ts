@@ -1,0 +1,116 @@
+/**
+ * The one error hierarchy. Every error a user can meet has a stable `code`
+ * (for scripts, the API and node status) and a message that says what to do.
+ * Messages never carry secrets: callers pass names and paths, never values.
+ */
+export class WalnutError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A setting (environment variable or settings file value) is invalid. */
+export class SettingsError extends WalnutError {
+  constructor(readonly variable: string, message: string) {
+    super('SETTINGS_INVALID', `${variable}: ${message}`);
+  }
+}
+
+/** Base of everything the store raises. */
+export class StoreError extends WalnutError {}
+
+/** No usable master key, or a key that is too short. */
+export class MasterKeyError extends StoreError {
+  constructor(message: string) {
+    super('MASTER_KEY_INVALID', message);
+  }
+}
+
+/** The master key does not open the database file. */
+export class WrongKeyError extends StoreError {
+  constructor(readonly source: string, readonly dbPath: string) {
+    super(
+      'MASTER_KEY_WRONG',
+      `the key from ${source} does not open ${dbPath} ` +
+        '(wrong master key, or the file is not a walNUT database)',
+    );
+  }
+}
+
+/** The database sits somewhere it cannot live safely (network filesystem, no locking, bad permissions). */
+export class StoreLocationError extends StoreError {
+  constructor(message: string) {
+    super('STORE_LOCATION_UNSAFE', message);
+  }
+}
+
+/** Another hub (or a maintenance command) holds the store. */
+export class StoreBusyError extends StoreError {
+  constructor(message: string) {
+    super('STORE_BUSY', message);
+  }
+}
+
+/** The data key row is missing or cannot be unwrapped. */
+export class DataKeyError extends StoreError {
+  constructor(message: string) {
+    super('DATA_KEY_INVALID', message);
+  }
+}
+
+/** A migration failed or the schema is not what this build expects. */
+export class MigrationError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MIGRATION_FAILED', message, options);
+  }
+}
+
+/** Rotating the master key failed; the message says which key opens the database now. */
+export class RekeyError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('REKEY_FAILED', message, options);
+  }
+}
+
+/** Base of secret-store errors. */
+export class SecretError extends WalnutError {}
+
+export class SecretNotFoundError extends SecretError {
+  constructor(readonly secretName: string) {
+    super('SECRET_NOT_FOUND', `no secret named "${secretName}" (add it with: walnut secrets set ${secretName})`);
+  }
+}
+
+/** A ciphertext failed authentication: tampered with, or written under another data key. */
+export class SecretTamperedError extends SecretError {
+  constructor(readonly secretName: string) {
+    super(
+      'SECRET_TAMPERED',
+      `secret "${secretName}" failed its integrity check: it was altered or encrypted with another data key`,
+    );
+  }
+}
+
+export class SecretInputError extends SecretError {
+  constructor(message: string) {
+    super('SECRET_INPUT_INVALID', message);
+  }
+}
+
+/** A command-line usage problem the user can fix by changing the command. */
+export class UsageError extends WalnutError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** The hub could not start one of its parts. */
+export class HubStartError extends WalnutError {
+  constructor(part: string, message: string, options?: { cause?: unknown }) {
+    super('HUB_START_FAILED', `${part}: ${message}`, options);
+  }
+}

@@ -1,0 +1,40 @@
+import knexFactory, { type Knex } from 'knex';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { openEncrypted } from './cipher';
+import type { MasterKey } from './master-key';
+
+// knex ships no types for its dialect classes; this is the part we extend.
+type ClientConstructor = new (config: Knex.Config) => Knex.Client;
+const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as ClientConstructor;
+
+/**
+ * knex's better-sqlite3 client with the cipher build as its driver: every new
+ * connection is keyed and configured before knex sees it, so a wrong key fails
+ * on the first query with WrongKeyError.
+ */
+function cipherClient(dbPath: string, masterKey: MasterKey): ClientConstructor {
+  return class SqlCipherClient extends BetterSqlite3Client {
+    _driver(): unknown {
+      return Database;
+    }
+
+    override acquireRawConnection(): Promise<unknown> {
+      return Promise.resolve(openEncrypted(dbPath, masterKey));
+    }
+  };
+}
+
+/**
+ * Pool of exactly one: the driver is synchronous, so more connections only add
+ * lock contention. Inside a transaction use only its `trx`; a query on the plain
+ * handle would wait for the one connection until the acquire timeout.
+ */
+export function createSqlCipherKnex(dbPath: string, masterKey: MasterKey): Knex {
+  return knexFactory({
+    client: cipherClient(dbPath, masterKey) as unknown as typeof Knex.Client,
+    connection: { filename: dbPath },
+    useNullAsDefault: true,
+    pool: { min: 1, max: 1, idleTimeoutMillis: 2_147_483_647 },
+    acquireConnectionTimeout: 60_000,
+  });
+}

@@ -1,0 +1,15 @@
+export { TimestampedModel } from './base-model';
+export { Site } from './site';
+export { Ups } from './ups';
+export { UpsRollup } from './ups-rollup';
+export { Event } from './event';
+export { Host } from './host';
+export { Integration } from './integration';
+export { TrustedKey } from './trusted-key';
+export { Policy } from './policy';
+export { Job } from './job';
+export { AuditLog } from './audit-log';
+export { User } from './user';
+export { ApiKey } from './api-key';
+export { FlowRevision } from './flow-revision';
+export { Archive } from './archive';

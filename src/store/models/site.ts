@@ -1,0 +1,8 @@
+import { TimestampedModel } from './base-model';
+
+export class Site extends TimestampedModel {
+  static override tableName = 'sites';
+
+  name!: string;
+  description?: string | null;
+}

@@ -1,0 +1,174 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RekeyError, UsageError } from '../errors';
+import { openEncrypted, type SqliteDatabase } from './cipher';
+import { unwrapDataKey, wrapDataKey, type WrappedDataKey } from './data-key';
+import { generatedKeyPath, type MasterKey, MIN_KEY_LENGTH } from './master-key';
+import { acquireStoreLock } from './store-lock';
+
+/** The steps at which a test may pause a rekey (WALNUT_TEST_REKEY_PAUSE) to kill it there. */
+export const REKEY_STEPS = ['locked', 'copied', 'rekeyed', 'staged', 'swapped', 'done'] as const;
+export type RekeyStep = (typeof REKEY_STEPS)[number];
+
+export interface RekeyResult {
+  dbPath: string;
+  oldKeySource: string;
+  newKeySource: string;
+  /** True when the generated key file beside the database now holds the new key. */
+  keyFileUpdated: boolean;
+  dataKeyVersions: number[];
+}
+
+const tempPath = (dbPath: string): string => `${dbPath}.rekey-tmp`;
+const stagedKeyPath = (dbPath: string): string => `${generatedKeyPath(dbPath)}.new`;
+
+function pauseForTest(step: RekeyStep): void {
+  if (process.env.WALNUT_TEST_REKEY_PAUSE !== step) return;
+  process.stderr.write(`rekey paused at ${step}\n`);
+  // Block this thread for good: the test kills the process here.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
+
+function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function fsyncFolder(folder: string): void {
+  const fd = fs.openSync(folder, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function readNewKey(file: string): MasterKey {
+  const source = `the new key file ${file}`;
+  let key: string;
+  try {
+    key = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new UsageError(`cannot read ${source} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  if (key.length < MIN_KEY_LENGTH) throw new UsageError(`the key from ${source} is ${key.length} characters; a master key needs at least ${MIN_KEY_LENGTH}`);
+  return { key, source };
+}
+
+function rewrapDataKeys(db: SqliteDatabase, oldKey: string, newKey: string): number[] {
+  const rows = db.prepare('SELECT version, kdf, salt, wrapped FROM data_keys ORDER BY version').all() as WrappedDataKey[];
+  const update = db.prepare('UPDATE data_keys SET kdf = ?, salt = ?, wrapped = ?, updated_at = ? WHERE version = ?');
+  db.transaction(() => {
+    for (const row of rows) {
+      const rewrapped = wrapDataKey(unwrapDataKey(row, oldKey), newKey, row.version);
+      update.run(rewrapped.kdf, rewrapped.salt, rewrapped.wrapped, Date.now(), row.version);
+    }
+  })();
+  return rows.map((row) => row.version);
+}
+
+/**
+ * Rotates the master key without a moment where no key opens the database:
+ * the live file is frozen (rollback journal, write lock held) and copied; the
+ * copy gets the data key re-wrapped and the new file key, is proven to open,
+ * and only then replaces the live file with one atomic rename. Killed before
+ * the rename, the old key opens the old file; after it, the new key opens the
+ * new one. A generated key file is updated through a staged `.key.new` that
+ * the next open promotes or discards (recoverInterruptedRekey).
+ */
+export function rekeyDatabase(dbPath: string, oldKey: MasterKey, newKey: MasterKey): RekeyResult {
+  if (newKey.key === oldKey.key) throw new UsageError('the new key is the same as the current one');
+  const lock = acquireStoreLock(dbPath, 'walnut-db rekey');
+  const temp = tempPath(dbPath);
+  let live: SqliteDatabase | undefined;
+  try {
+    pauseForTest('locked');
+    // DELETE journal mode folds the WAL into the file; the held write lock keeps it frozen while it is copied.
+    live = openEncrypted(dbPath, oldKey, { fileMustExist: true, journalMode: 'DELETE' });
+    live.exec('BEGIN IMMEDIATE');
+    fs.copyFileSync(dbPath, temp);
+    fsyncFile(temp);
+    pauseForTest('copied');
+
+    const copy = openEncrypted(temp, oldKey, { fileMustExist: true, journalMode: 'DELETE' });
+    let dataKeyVersions: number[];
+    try {
+      dataKeyVersions = rewrapDataKeys(copy, oldKey.key, newKey.key);
+      copy.pragma(`rekey='${newKey.key.replace(/'/g, "''")}'`);
+      copy.pragma('journal_mode=WAL');
+    } finally {
+      copy.close();
+    }
+    openEncrypted(temp, newKey, { fileMustExist: true, readonly: true }).close();
+    pauseForTest('rekeyed');
+
+    const keyFileUpdated = oldKey.source.startsWith('the generated key file');
+    if (keyFileUpdated) {
+      fs.writeFileSync(stagedKeyPath(dbPath), `${newKey.key}\n`, { mode: 0o600 });
+      fsyncFile(stagedKeyPath(dbPath));
+    }
+    pauseForTest('staged');
+
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(`${dbPath}${suffix}`, { force: true });
+    fs.renameSync(temp, dbPath);
+    fsyncFolder(path.dirname(dbPath));
+    pauseForTest('swapped');
+
+    if (keyFileUpdated) {
+      fs.renameSync(stagedKeyPath(dbPath), generatedKeyPath(dbPath));
+      fsyncFolder(path.dirname(dbPath));
+    }
+    pauseForTest('done');
+    return { dbPath, oldKeySource: oldKey.source, newKeySource: newKey.source, keyFileUpdated, dataKeyVersions };
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    if (error instanceof UsageError) throw error;
+    throw new RekeyError(`rekey of ${dbPath} failed before the switch; the old key from ${oldKey.source} still opens it: ${(error as Error).message}`, { cause: error });
+  } finally {
+    // The live handle may now point at the replaced file: rolling back touches nothing.
+    if (live?.open) {
+      if (live.inTransaction) live.exec('ROLLBACK');
+      live.close();
+    }
+    lock.release();
+  }
+}
+
+/**
+ * Finishes or discards a rekey that was killed: a leftover copy is removed, and a
+ * staged key file is promoted if its key opens the database (the swap happened),
+ * otherwise removed. Runs only while nobody else holds the store.
+ */
+export function recoverInterruptedRekey(dbPath: string, holdsLock: boolean): void {
+  const staged = stagedKeyPath(dbPath);
+  const temp = tempPath(dbPath);
+  if (!fs.existsSync(staged) && !fs.existsSync(temp)) return;
+  let lock;
+  if (!holdsLock) {
+    try {
+      lock = acquireStoreLock(dbPath, 'rekey recovery');
+    } catch {
+      return; // A rekey or hub is running: what looks interrupted is in progress.
+    }
+  }
+  try {
+    fs.rmSync(temp, { force: true });
+    if (!fs.existsSync(staged)) return;
+    const stagedKey = fs.readFileSync(staged, 'utf8').replace(/\r?\n$/, '');
+    let opens = false;
+    try {
+      openEncrypted(dbPath, { key: stagedKey, source: staged }, { fileMustExist: true, readonly: true }).close();
+      opens = true;
+    } catch {
+      opens = false;
+    }
+    if (opens) fs.renameSync(staged, generatedKeyPath(dbPath));
+    else fs.rmSync(staged);
+  } finally {
+    lock?.release();
+  }
+}
