@@ -24,6 +24,8 @@ function cipherClient(dbPath: string, masterKey: MasterKey): ClientConstructor {
   };
 }
 
+const ignore = (): void => undefined;
+
 /**
  * Pool of exactly one: the driver is synchronous, so more connections only add
  * lock contention. Inside a transaction use only its `trx`; a query on the plain
@@ -36,5 +38,7 @@ export function createSqlCipherKnex(dbPath: string, masterKey: MasterKey): Knex 
     useNullAsDefault: true,
     pool: { min: 1, max: 1, idleTimeoutMillis: 2_147_483_647 },
     acquireConnectionTimeout: 60_000,
+    // knex would print acquire errors to the console; they reach the caller as typed errors instead.
+    log: { warn: ignore, error: ignore, deprecate: ignore, debug: ignore },
   });
 }

@@ -1,0 +1,51 @@
+import { SecretInputError, UsageError } from '../errors';
+import { assertSecretName } from '../store/secrets';
+import { Store } from '../store/store';
+import { cliSettings, type GlobalOptions, printJson, println } from './common';
+import { promptHidden, readStdin, readValueFile } from './hidden-input';
+
+async function withSecrets<T>(options: GlobalOptions, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await Store.open({ settings: cliSettings(options) });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Where the value comes from: a file, stdin, or a prompt without echo; never argv. */
+async function readSecretValue(name: string, options: { fromFile?: string; stdin?: boolean }): Promise<string> {
+  if (options.fromFile !== undefined && options.stdin) throw new UsageError('give either --from-file or --stdin, not both');
+  if (options.fromFile !== undefined) return readValueFile(options.fromFile);
+  if (options.stdin) return readStdin();
+  const value = await promptHidden(`value for ${name}: `);
+  const again = await promptHidden(`again, to confirm: `);
+  if (value !== again) throw new SecretInputError('the two values differ; nothing was stored');
+  return value;
+}
+
+export async function secretsSetCommand(name: string, options: GlobalOptions & { fromFile?: string; stdin?: boolean }): Promise<void> {
+  assertSecretName(name);
+  const value = await readSecretValue(name, options);
+  await withSecrets(options, async (store) => {
+    const existed = await store.secrets().has(name);
+    await store.secrets().set(name, value);
+    println(`${existed ? 'updated' : 'stored'} secret "${name}"`);
+  });
+}
+
+export async function secretsListCommand(options: GlobalOptions & { json?: boolean }): Promise<void> {
+  await withSecrets(options, async (store) => {
+    const secrets = await store.secrets().list();
+    if (options.json) return printJson(secrets.map((s) => ({ name: s.name, createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString() })));
+    if (secrets.length === 0) return println('no secrets (add one with: walnut secrets set NAME)');
+    for (const secret of secrets) println(`${secret.name.padEnd(32)} updated ${secret.updatedAt.toISOString()}`);
+  });
+}
+
+export async function secretsRemoveCommand(name: string, options: GlobalOptions): Promise<void> {
+  await withSecrets(options, async (store) => {
+    if (!(await store.secrets().remove(name))) throw new UsageError(`no secret named "${name}"`);
+    println(`removed secret "${name}"`);
+  });
+}
