@@ -169,3 +169,34 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
   if (databaseUrl !== undefined) settings.databaseUrl = databaseUrl;
   return settings;
 }
+
+/** The package root: its package.json "node-red" key lists our nodes, so Node-RED loads them as one module. */
+export const PACKAGE_ROOT = path.resolve(__dirname, __dirname.endsWith(`${path.sep}dist`) ? '..' : '.');
+
+const NODE_RED_LOG_LEVEL: Record<LogLevel, string> = {
+  trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', error: 'error', fatal: 'fatal', silent: 'off',
+};
+
+/**
+ * Settings handed to the embedded Node-RED. Everything that would reach out of
+ * loopback is off (telemetry, palette installs, projects); the credential secret
+ * is derived from the data key, never stored; `walnut` carries the hub's
+ * services to our nodes.
+ */
+export function nodeRedSettings(settings: WalnutSettings, runtime: { credentialSecret: string; services: unknown }): Record<string, unknown> {
+  return {
+    userDir: path.join(settings.dataDir, 'node-red'),
+    flowFile: 'flows.json',
+    credentialSecret: runtime.credentialSecret,
+    httpAdminRoot: '/',
+    httpNodeRoot: '/',
+    nodesDir: [PACKAGE_ROOT],
+    telemetry: { enabled: false },
+    diagnostics: { enabled: false },
+    externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false }, modules: { allowInstall: false } },
+    editorTheme: { projects: { enabled: false }, tours: false },
+    logging: { console: { level: NODE_RED_LOG_LEVEL[settings.logLevel], metrics: false, audit: false } },
+    functionExternalModules: false,
+    walnut: runtime.services,
+  };
+}

@@ -120,7 +120,7 @@ export function prepareFolder(folder: string): void {
 
 /** The database and its WAL/SHM/key companions readable by the owner only. */
 export function restrictFiles(dbPath: string): void {
-  for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}.key`]) {
+  for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}.key`, `${dbPath}.lock`]) {
     try {
       fs.chmodSync(file, 0o600);
     } catch (error) {

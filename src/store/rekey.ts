@@ -99,11 +99,11 @@ export function rekeyDatabase(dbPath: string, oldKey: MasterKey, newKey: MasterK
     try {
       dataKeyVersions = rewrapDataKeys(copy, oldKey.key, newKey.key);
       copy.pragma(`rekey='${newKey.key.replace(/'/g, "''")}'`);
-      copy.pragma('journal_mode=WAL');
     } finally {
       copy.close();
     }
-    openEncrypted(temp, newKey, { fileMustExist: true, readonly: true }).close();
+    // Proves the new key and puts the copy back in WAL mode; closing removes its -wal and -shm.
+    openEncrypted(temp, newKey, { fileMustExist: true }).close();
     pauseForTest('rekeyed');
 
     const keyFileUpdated = oldKey.source.startsWith('the generated key file');

@@ -1,0 +1,145 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { nodeRedSettings, type WalnutSettings } from '../../settings';
+import { EventBus } from '../bus';
+import { HubStartError } from '../errors';
+import type { Logger } from '../logger';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../mqtt/broker';
+import { RetentionService } from '../store/retention';
+import { SampleBuffer } from '../store/sample-buffer';
+import { SampleWriter } from '../store/samples';
+import { ensureSite } from '../store/sites';
+import { Store } from '../store/store';
+import { flowsStarted, loadNodeRed, type NodeRedRuntime } from './node-red';
+
+/** What the hub hands Node-RED's settings (`RED.settings.walnut`), so nodes reach services without importing the hub. */
+export interface HubServices {
+  bus: EventBus;
+  samples: SampleBuffer;
+  siteId: number;
+}
+
+export interface HubAddresses {
+  http: string;
+  mqtt: string;
+  dbPath: string;
+}
+
+function listenHttp(server: http.Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * The composition root: opens the store (migrating it, holding its lock),
+ * starts the broker, embeds Node-RED on the hub's own HTTP server, and starts
+ * the background services. stop() undoes it in reverse, writing what is pending.
+ */
+export class Hub {
+  readonly bus = new EventBus();
+  private store: Store | undefined;
+  private broker: EmbeddedBroker | undefined;
+  private server: http.Server | undefined;
+  private red: NodeRedRuntime | undefined;
+  private samples: SampleBuffer | undefined;
+  private retention: RetentionService | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly settings: WalnutSettings,
+    private readonly logger: Logger,
+  ) {
+    this.bus.onListenerError((event, error) => this.logger.error({ err: error, event }, 'bus listener failed'));
+  }
+
+  async start(): Promise<HubAddresses> {
+    const { settings, logger } = this;
+    const store = await Store.open({ settings, lockAs: 'walnut hub' });
+    this.store = store;
+    logger.info({ dbPath: store.dbPath, keySource: store.masterKeySource }, 'store open');
+    const site = await ensureSite(store.knex, settings.site);
+
+    this.samples = new SampleBuffer(new SampleWriter(store.knex), this.bus, logger.child({ service: 'samples' }));
+    this.samples.start();
+    this.retention = new RetentionService(store.knex, this.bus, logger.child({ service: 'retention' }), settings.retention);
+    this.retention.start();
+
+    let mqtt = settings.mqtt.url ?? '';
+    if (settings.mqtt.url === undefined) {
+      this.broker = await startEmbeddedBroker(settings.mqtt, logger.child({ service: 'mqtt' }));
+      mqtt = `mqtt://${this.broker.host}:${this.broker.port}`;
+    } else {
+      logger.info('MQTT_URL is set: using the external broker, not starting the embedded one');
+    }
+
+    const services: HubServices = { bus: this.bus, samples: this.samples, siteId: site.id };
+    const httpAddress = await this.startNodeRed(store, services);
+    return { http: httpAddress, mqtt, dbPath: store.dbPath };
+  }
+
+  private async startNodeRed(store: Store, services: HubServices): Promise<string> {
+    const app = express();
+    app.disable('x-powered-by');
+    const server = http.createServer(app);
+    this.server = server;
+    const red = loadNodeRed();
+    this.red = red;
+    const credentialSecret = store.deriveKey('walnut/node-red-credentials/v1').toString('hex');
+    red.init(server, nodeRedSettings(this.settings, { credentialSecret, services }));
+    app.use('/', red.httpAdmin);
+    app.use('/', red.httpNode);
+    let address: AddressInfo;
+    try {
+      address = await listenHttp(server, this.settings.http.host, this.settings.http.port);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new HubStartError('http', `cannot listen on ${this.settings.http.host}:${this.settings.http.port}: ${code ?? String(error)} (set WALNUT_HTTP_PORT)`, { cause: error });
+    }
+    const started = flowsStarted(red);
+    await red.start();
+    await started;
+    const url = `http://${address.address}:${address.port}/`;
+    this.logger.info({ url }, 'Node-RED editor listening');
+    return url;
+  }
+
+  /** Idempotent; each part is stopped even if an earlier one fails. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopParts();
+    return this.stopping;
+  }
+
+  private async stopParts(): Promise<void> {
+    const steps: Array<[string, () => Promise<void> | void]> = [
+      ['node-red', async () => { if (this.red) await this.red.stop(); }],
+      ['http', () => this.closeHttp()],
+      ['mqtt', async () => { await this.broker?.close(); }],
+      ['retention', async () => { await this.retention?.stop(); }],
+      ['samples', async () => { await this.samples?.stop(); }],
+      ['store', async () => { await this.store?.close(); }],
+    ];
+    for (const [part, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.logger.error({ err: error, part }, 'stopping failed');
+      }
+    }
+    this.bus.removeAllListeners();
+  }
+
+  private closeHttp(): Promise<void> {
+    const server = this.server;
+    if (!server?.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}
