@@ -1,5 +1,5 @@
 module.exports = {
-  require: ['tsx/cjs'],
+  require: ['tsx/cjs', './test/helpers/hooks.ts'],
   spec: ['test/unit/**/*.test.ts', 'test/e2e/**/*.test.ts'],
   extension: ['ts'],
   timeout: 30000,

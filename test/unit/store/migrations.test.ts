@@ -1,0 +1,47 @@
+import { strict as assert } from 'node:assert';
+import { TABLES } from '../../../src/store/info';
+import { WalnutMigrationSource } from '../../../src/store/migration-source';
+import { migrationConfig } from '../../../src/store/store';
+import { schemaStatus } from '../../../src/store/schema-status';
+import { openTestStore } from '../../helpers/store';
+
+describe('migrations', () => {
+  it('are named without extension, so .ts and compiled .js runs agree', async () => {
+    const names = await new WalnutMigrationSource().getMigrations();
+    assert.ok(names.length >= 4);
+    for (const name of names) assert.doesNotMatch(name, /\.(ts|js)$/);
+  });
+
+  it('go all the way up and all the way down, one step at a time, on a fresh database', async () => {
+    const { store } = await openTestStore({ migrate: false });
+    const knex = store.knex;
+    const all = await new WalnutMigrationSource().getMigrations();
+    assert.deepEqual((await schemaStatus(knex)).pending, all);
+
+    await knex.migrate.latest(migrationConfig());
+    for (const table of TABLES) assert.ok(await knex.schema.hasTable(table), `${table} exists`);
+    const status = await schemaStatus(knex);
+    assert.equal(status.version, all.at(-1));
+    assert.deepEqual(status.pending, []);
+
+    for (let step = all.length; step > 0; step -= 1) {
+      await knex.migrate.down(migrationConfig());
+      assert.equal((await schemaStatus(knex)).applied.length, step - 1);
+    }
+    for (const table of TABLES) assert.equal(await knex.schema.hasTable(table), false, `${table} dropped`);
+
+    await knex.migrate.latest(migrationConfig());
+    assert.deepEqual((await schemaStatus(knex)).pending, [], 'and up again after a full down');
+    await store.close();
+  });
+
+  it('gives every mutable table created_at and updated_at', async () => {
+    const { store } = await openTestStore();
+    // Samples are append-only (never updated): their `ts` is their time.
+    for (const table of TABLES.filter((name) => name !== 'ups_samples')) {
+      const columns = await store.knex(table).columnInfo();
+      assert.ok('created_at' in columns && 'updated_at' in columns, `${table} has timestamps`);
+    }
+    await store.close();
+  });
+});
