@@ -1,0 +1,63 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import mqtt from 'mqtt';
+import { Store } from '../../src/store/store';
+import { spawnHub } from '../helpers/hub';
+import { exited, runNode } from '../helpers/process';
+import { tempDir } from '../helpers/temp';
+
+describe('hub boot', () => {
+  it('starts store, broker and Node-RED, refuses a second hub on the same file, and stops gracefully on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const hub = await spawnHub({ WALNUT_DATA_DIR: dataDir });
+    try {
+      assert.equal(hub.dbPath, path.join(dataDir, 'walnut.db'));
+      assert.equal(fs.statSync(`${hub.dbPath}.key`).mode & 0o777, 0o600, 'first start generated its key file');
+
+      const editor = await fetch(hub.http);
+      assert.equal(editor.status, 200);
+      assert.match(await editor.text(), /Node-RED/);
+      const flows = await fetch(new URL('flows', hub.http), { headers: { 'Node-RED-API-Version': 'v2' } });
+      assert.equal(flows.status, 200, 'the admin API answers');
+
+      const client = await mqtt.connectAsync(hub.mqtt, { clientId: 'boot-test', reconnectPeriod: 0 });
+      const received = new Promise<string>((resolve) => client.on('message', (_topic, payload) => resolve(payload.toString())));
+      await client.subscribeAsync('walnut/test');
+      await client.publishAsync('walnut/test', 'hello');
+      assert.equal(await received, 'hello', 'the embedded broker routes messages');
+
+      const second = await runNode('src/hub/main.js', [], { WALNUT_DATA_DIR: dataDir, WALNUT_HTTP_PORT: '0', WALNUT_MQTT_PORT: '0' });
+      assert.equal(second.code, 1);
+      assert.match(second.stderr, new RegExp(`walnut: cannot start: ${hub.dbPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is in use by walnut hub \\(pid ${hub.child.pid}`));
+
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      hub.child.kill('SIGTERM');
+      const exit = await exited(hub.child);
+      assert.deepEqual(exit, { code: 0, signal: null }, hub.output());
+      await closed; // the broker hung up on its client
+      assert.match(hub.output(), /"msg":"stopped"/);
+      client.end(true);
+    } finally {
+      if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
+    }
+
+    // The lock went with the hub: the store opens exclusively again.
+    const store = await Store.open({ settings: { dbPath: hub.dbPath, production: false, allowNetworkFs: false }, env: {}, lockAs: 'after the hub' });
+    await store.close();
+  });
+
+  it('fails fast with a clear message when its HTTP port is taken', async () => {
+    const dataDir = tempDir();
+    const first = await spawnHub({ WALNUT_DATA_DIR: dataDir });
+    try {
+      const port = new URL(first.http).port;
+      const result = await runNode('src/hub/main.js', [], { WALNUT_DATA_DIR: tempDir(), WALNUT_HTTP_PORT: port, WALNUT_MQTT_PORT: '0' });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`http: cannot listen on 127.0.0.1:${port}: EADDRINUSE`));
+    } finally {
+      first.child.kill('SIGTERM');
+      await exited(first.child);
+    }
+  });
+});
