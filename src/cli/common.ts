@@ -61,5 +61,5 @@ export async function runProgram(program: Command, argv: string[] = process.argv
 }
 
 function isCommanderExit(error: unknown): error is { exitCode: number } {
-  return typeof error === 'object' && error !== null && 'code' in error && String((error as { code: unknown }).code).startsWith('commander.');
+  return typeof error === 'object' && error !== null && 'code' in error && String(error.code).startsWith('commander.');
 }

@@ -54,11 +54,16 @@ export function openEncrypted(dbPath: string, masterKey: MasterKey, options: Ope
     if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new WrongKeyError(masterKey.source, dbPath);
     throw error;
   }
+  applyConnectionPragmas(db, options);
+  return db;
+}
+
+/** WAL, a 5 s busy timeout, foreign keys, and NORMAL sync (durable at each checkpoint, safe in WAL). */
+export function applyConnectionPragmas(db: SqliteDatabase, options: OpenOptions = {}): void {
   if (!options.readonly) db.pragma(`journal_mode=${options.journalMode ?? 'WAL'}`);
   db.pragma('busy_timeout=5000');
   db.pragma('foreign_keys=ON');
   db.pragma('synchronous=NORMAL');
-  return db;
 }
 
 /** True when the first 16 bytes are SQLite's plaintext magic: the file is not encrypted. */

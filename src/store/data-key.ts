@@ -40,7 +40,7 @@ export function unwrapDataKey(row: WrappedDataKey, masterKey: string): Buffer {
 
 /** The current (highest) data key; created on first use, so a new store has one from its first open. */
 export async function loadOrCreateDataKey(knex: Knex, masterKey: string): Promise<{ key: Buffer; version: number }> {
-  const row = (await knex<WrappedDataKey>('data_keys').orderBy('version', 'desc').first()) as WrappedDataKey | undefined;
+  const row = (await knex('data_keys').orderBy('version', 'desc').first()) as WrappedDataKey | undefined;
   if (row !== undefined) return { key: unwrapDataKey(row, masterKey), version: row.version };
   const key = randomBytes(32);
   const now = Date.now();

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import type Database from 'better-sqlite3-multiple-ciphers';
 import { CIPHER, hasPlaintextHeader, readCipherSettings } from './cipher';
+import { withRawConnection } from './raw-connection';
 import { schemaStatus, type SchemaStatus } from './schema-status';
 import type { Store } from './store';
 
@@ -47,17 +47,11 @@ async function medianLatencyMs(store: Store, samples = 5): Promise<number> {
 /** Every fact `walnut-db health` reports, each check with what it saw. */
 export async function checkHealth(store: Store): Promise<HealthReport> {
   const latencyMs = await medianLatencyMs(store);
-  const connection = (await store.knex.client.acquireConnection()) as Database.Database;
-  let journalMode: string;
-  let quickCheck: string;
-  let cipher: { cipher: string; legacy: number; kdfIterations: number };
-  try {
-    journalMode = String(connection.pragma('journal_mode', { simple: true }));
-    quickCheck = (connection.pragma('quick_check') as Array<{ quick_check: string }>).map((row) => row.quick_check).join('; ');
-    cipher = readCipherSettings(connection);
-  } finally {
-    await store.knex.client.releaseConnection(connection);
-  }
+  const { journalMode, quickCheck, cipher } = await withRawConnection(store.knex, (connection) => ({
+    journalMode: String(connection.pragma('journal_mode', { simple: true })),
+    quickCheck: (connection.pragma('quick_check') as Array<{ quick_check: string }>).map((row) => row.quick_check).join('; '),
+    cipher: readCipherSettings(connection),
+  }));
   const schema = await schemaStatus(store.knex);
   const encryptedHeader = !hasPlaintextHeader(store.dbPath);
   const checks: HealthCheck[] = [

@@ -8,18 +8,18 @@ type ClientConstructor = new (config: Knex.Config) => Knex.Client;
 const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as ClientConstructor;
 
 /**
- * knex's better-sqlite3 client with the cipher build as its driver: every new
- * connection is keyed and configured before knex sees it, so a wrong key fails
- * on the first query with WrongKeyError.
+ * knex's better-sqlite3 client with the cipher build as its driver and our own
+ * connection opener: every new connection is keyed and configured before knex
+ * sees it, so a wrong key fails on the first query with WrongKeyError.
  */
-function cipherClient(dbPath: string, masterKey: MasterKey): ClientConstructor {
-  return class SqlCipherClient extends BetterSqlite3Client {
+function sqliteClient(openConnection: () => Database.Database): ClientConstructor {
+  return class SqliteClient extends BetterSqlite3Client {
     _driver(): unknown {
       return Database;
     }
 
     override acquireRawConnection(): Promise<unknown> {
-      return Promise.resolve(openEncrypted(dbPath, masterKey));
+      return Promise.resolve(openConnection());
     }
   };
 }
@@ -32,8 +32,13 @@ const ignore = (): void => undefined;
  * handle would wait for the one connection until the acquire timeout.
  */
 export function createSqlCipherKnex(dbPath: string, masterKey: MasterKey): Knex {
+  return createSqliteKnex(dbPath, () => openEncrypted(dbPath, masterKey));
+}
+
+/** The same knex setup over any opener (the store's benchmark uses it for its plain-SQLite baseline). */
+export function createSqliteKnex(dbPath: string, openConnection: () => Database.Database): Knex {
   return knexFactory({
-    client: cipherClient(dbPath, masterKey) as unknown as typeof Knex.Client,
+    client: sqliteClient(openConnection) as unknown as typeof Knex.Client,
     connection: { filename: dbPath },
     useNullAsDefault: true,
     pool: { min: 1, max: 1, idleTimeoutMillis: 2_147_483_647 },

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type Database from 'better-sqlite3-multiple-ciphers';
+import { isPostgres, withRawConnection } from './raw-connection';
 
 /** One UPS reading as stored: the numbers the rollups and the runtime budget need. */
 export interface SampleRow {
@@ -38,12 +39,11 @@ export class SampleWriter {
 
   async insert(rows: readonly SampleRow[]): Promise<void> {
     if (rows.length === 0) return;
-    if (this.knex.client.config.client === 'pg') {
-      await this.knex.batchInsert('ups_samples', rows as SampleRow[], 1000);
+    if (isPostgres(this.knex)) {
+      await this.knex.batchInsert('ups_samples', [...rows], 1000);
       return;
     }
-    const connection = (await this.knex.client.acquireConnection()) as Database.Database;
-    try {
+    await withRawConnection(this.knex, (connection) => {
       let statement = this.statements.get(connection);
       if (statement === undefined) {
         statement = connection.prepare(INSERT_SQL);
@@ -53,8 +53,6 @@ export class SampleWriter {
       connection.transaction(() => {
         for (const row of rows) prepared.run(values(row));
       })();
-    } finally {
-      await this.knex.client.releaseConnection(connection);
-    }
+    });
   }
 }

@@ -51,7 +51,7 @@ export class SecretStore {
   }
 
   async get(name: string): Promise<string> {
-    const row = (await this.knex<SecretRow>('secrets').where({ name }).first()) as SecretRow | undefined;
+    const row = (await this.knex('secrets').where({ name }).first()) as SecretRow | undefined;
     if (row === undefined) throw new SecretNotFoundError(name);
     const plain = open(this.key, Buffer.from(row.ciphertext, 'base64'), name);
     if (plain === undefined) throw new SecretTamperedError(name);
@@ -63,7 +63,7 @@ export class SecretStore {
   }
 
   async list(): Promise<SecretListing[]> {
-    const rows = (await this.knex<SecretRow>('secrets').select('name', 'created_at', 'updated_at').orderBy('name')) as SecretRow[];
+    const rows = (await this.knex('secrets').select('name', 'created_at', 'updated_at').orderBy('name')) as SecretRow[];
     return rows.map((row) => ({ name: row.name, createdAt: new Date(Number(row.created_at)), updatedAt: new Date(Number(row.updated_at)) }));
   }
 
