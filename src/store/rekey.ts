@@ -29,17 +29,9 @@ function pauseForTest(step: RekeyStep): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
-function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function fsyncFolder(folder: string): void {
-  const fd = fs.openSync(folder, 'r');
+/** Flushes a file's data, or a folder's entries after a rename, to disk (Linux accepts fsync on a read-only descriptor). */
+function fsyncPath(target: string): void {
+  const fd = fs.openSync(target, 'r');
   try {
     fs.fsyncSync(fd);
   } finally {
@@ -91,7 +83,7 @@ export function rekeyDatabase(dbPath: string, oldKey: MasterKey, newKey: MasterK
     live = openEncrypted(dbPath, oldKey, { fileMustExist: true, journalMode: 'DELETE' });
     live.exec('BEGIN IMMEDIATE');
     fs.copyFileSync(dbPath, temp);
-    fsyncFile(temp);
+    fsyncPath(temp);
     pauseForTest('copied');
 
     const copy = openEncrypted(temp, oldKey, { fileMustExist: true, journalMode: 'DELETE' });
@@ -109,18 +101,18 @@ export function rekeyDatabase(dbPath: string, oldKey: MasterKey, newKey: MasterK
     const keyFileUpdated = oldKey.source.startsWith('the generated key file');
     if (keyFileUpdated) {
       fs.writeFileSync(stagedKeyPath(dbPath), `${newKey.key}\n`, { mode: 0o600 });
-      fsyncFile(stagedKeyPath(dbPath));
+      fsyncPath(stagedKeyPath(dbPath));
     }
     pauseForTest('staged');
 
     for (const suffix of ['-wal', '-shm']) fs.rmSync(`${dbPath}${suffix}`, { force: true });
     fs.renameSync(temp, dbPath);
-    fsyncFolder(path.dirname(dbPath));
+    fsyncPath(path.dirname(dbPath));
     pauseForTest('swapped');
 
     if (keyFileUpdated) {
       fs.renameSync(stagedKeyPath(dbPath), generatedKeyPath(dbPath));
-      fsyncFolder(path.dirname(dbPath));
+      fsyncPath(path.dirname(dbPath));
     }
     pauseForTest('done');
     return { dbPath, oldKeySource: oldKey.source, newKeySource: newKey.source, keyFileUpdated, dataKeyVersions };

@@ -47,7 +47,7 @@ describe('hub boot', () => {
     await store.close();
   });
 
-  it('fails fast with a clear message when its HTTP port is taken', async () => {
+  it('fails fast with a clear message when its HTTP port is taken, and stops on SIGINT', async () => {
     const dataDir = tempDir();
     const first = await spawnHub({ WALNUT_DATA_DIR: dataDir });
     try {
@@ -56,8 +56,8 @@ describe('hub boot', () => {
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`http: cannot listen on 127.0.0.1:${port}: EADDRINUSE`));
     } finally {
-      first.child.kill('SIGTERM');
-      await exited(first.child);
+      first.child.kill('SIGINT');
+      assert.deepEqual(await exited(first.child), { code: 0, signal: null }, 'Ctrl-C stops it gracefully too');
     }
   });
 });
