@@ -114,3 +114,34 @@ export class HubStartError extends WalnutError {
     super('HUB_START_FAILED', `${part}: ${message}`, options);
   }
 }
+
+/** Base of everything the NUT client, poller and config tools raise. */
+export class NutError extends WalnutError {}
+
+/** The upsd server cannot be reached, dropped the connection, or did not answer in time. */
+export class NutConnectionError extends NutError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NUT_CONNECTION', message, options);
+  }
+}
+
+/** upsd refused the credentials or the right (ACCESS-DENIED, USERNAME-REQUIRED, PASSWORD-REQUIRED, INVALID-PASSWORD…). */
+export class NutAuthError extends NutError {
+  constructor(readonly nutCode: string, message: string) {
+    super('NUT_AUTH', message);
+  }
+}
+
+/** upsd answered `ERR <code>` (kept in nutCode), or with a line that is not the protocol. */
+export class NutProtocolError extends NutError {
+  constructor(readonly nutCode: string, message: string) {
+    super('NUT_PROTOCOL', message);
+  }
+}
+
+/** A NUT configuration file or setting is invalid; names the file and line where it can. */
+export class NutConfigError extends NutError {
+  constructor(message: string, readonly file?: string, readonly line?: number) {
+    super('NUT_CONFIG', file === undefined ? message : `${file}${line === undefined ? '' : `:${line}`}: ${message}`);
+  }
+}
