@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { NutEvent } from './nut/events';
+import type { UpsSnapshot } from './nut/snapshot';
 
 /** Payloads of every event on the bus; one emitX/onX pair per event below. */
 export interface RetentionRun {
@@ -43,6 +45,22 @@ export class EventBus {
   }
   onSamplesWritten(listener: Listener<SamplesWritten>): () => void {
     return this.on('samples.written', listener);
+  }
+
+  /** Every reading of every watched UPS (also readings that say communication is lost). */
+  emitUpsSnapshot(snapshot: UpsSnapshot): void {
+    this.emit('ups.snapshot', snapshot);
+  }
+  onUpsSnapshot(listener: Listener<UpsSnapshot>): () => void {
+    return this.on('ups.snapshot', listener);
+  }
+
+  /** ONBATT, ONLINE, LOWBATT, COMMBAD… derived from the readings. */
+  emitUpsEvent(event: NutEvent): void {
+    this.emit('ups.event', event);
+  }
+  onUpsEvent(listener: Listener<NutEvent>): () => void {
+    return this.on('ups.event', listener);
   }
 
   removeAllListeners(): void {
