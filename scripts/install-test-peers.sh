@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the real peers the tests talk to (DESIGN.md "How it is tested"):
+# Debian's nut-server (upsd + dummy-ups) and nut-client (upsc). Idempotent;
+# a peer that cannot be installed fails the run rather than skipping tests.
+set -euo pipefail
+
+need=()
+[ -x /lib/nut/upsd ] && [ -x /lib/nut/dummy-ups ] || need+=(nut-server)
+command -v upsc >/dev/null 2>&1 || need+=(nut-client)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-test-peers: need root to apt-get install ${need[*]}" >&2
+  exit 1
+fi
+echo "install-test-peers: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Debian's packaging may start the system services; the tests run their own.
+systemctl stop nut-server nut-monitor nut-driver 2>/dev/null || true
