@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { runProgram } from './common';
+import { nutCheckCommand } from './nut-check-command';
+import { nutSyncCommand } from './nut-sync-command';
 import { secretsListCommand, secretsRemoveCommand, secretsSetCommand } from './secrets-commands';
 
 const program = new Command('walnut')
@@ -31,5 +33,23 @@ secrets
   .description('remove a secret')
   .argument('<name>', 'secret name')
   .action((name: string, _options: unknown, command: Command) => secretsRemoveCommand(name, globals(command)));
+
+const nut = program.command('nut').description('Network UPS Tools: check its files, compare them with the hub');
+
+nut
+  .command('check')
+  .description('check ups.conf, upsd.conf, upsd.users and upsmon.conf; prints file:line: message, exits 1 on errors')
+  .option('--conf-dir <dir>', 'NUT configuration folder', '/etc/nut')
+  .option('--json', 'machine-readable output')
+  .action((options: { confDir?: string; json?: boolean }) => nutCheckCommand(options));
+
+nut
+  .command('sync')
+  .description("compare the hub's UPS registry with the NUT files and the live server (LIST UPS, a test LOGIN); exits 1 on mismatches")
+  .option('--server <host:port>', '[user[:secretRef]@]host[:port] to compare (default: every server in WALNUT_NUT_SERVERS)')
+  .option('--conf-dir <dir>', 'NUT configuration folder holding ups.conf', '/etc/nut')
+  .option('--apply', "update the hub's registry to match the server (NUT's files are never changed)")
+  .option('--json', 'machine-readable output')
+  .action((options: { server?: string; confDir?: string; apply?: boolean; json?: boolean }, command: Command) => nutSyncCommand({ ...globals(command), ...options }));
 
 void runProgram(program);
