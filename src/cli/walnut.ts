@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { runProgram } from './common';
 import { nutCheckCommand } from './nut-check-command';
 import { nutSyncCommand } from './nut-sync-command';
+import { simNutCommand } from './sim-nut-command';
 import { secretsListCommand, secretsRemoveCommand, secretsSetCommand } from './secrets-commands';
 
 const program = new Command('walnut')
@@ -51,5 +52,15 @@ nut
   .option('--apply', "update the hub's registry to match the server (NUT's files are never changed)")
   .option('--json', 'machine-readable output')
   .action((options: { server?: string; confDir?: string; apply?: boolean; json?: boolean }, command: Command) => nutSyncCommand({ ...globals(command), ...options }));
+
+const sim = program.command('sim').description('device simulators, to try flows without hardware');
+
+sim
+  .command('nut')
+  .description('an upsd-compatible NUT server with a simulated UPS (accounts printed at start) until Ctrl-C')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', '3493')
+  .option('--scenario <file>', 'JSON scenario: timed UPS changes and faults (see src/nut/simulator/scenarios/outage.json)')
+  .action((options: { host?: string; port?: string; scenario?: string }) => simNutCommand(options));
 
 void runProgram(program);

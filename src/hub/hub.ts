@@ -6,24 +6,24 @@ import { EventBus } from '../bus';
 import { HubStartError } from '../errors';
 import type { Logger } from '../logger';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../mqtt/broker';
+import { type BuiltInSimulator, startBuiltInSimulator } from '../nut/builtin-simulator';
+import { nutServerConfig } from '../nut/server-config';
+import { NutService } from '../nut/service';
 import { RetentionService } from '../store/retention';
 import { SampleBuffer } from '../store/sample-buffer';
 import { SampleWriter } from '../store/samples';
 import { ensureSite } from '../store/sites';
 import { Store } from '../store/store';
+import { UpsRecorder } from '../store/ups-recorder';
 import { flowsStarted, loadNodeRed, type NodeRedRuntime } from './node-red';
-
-/** What the hub hands Node-RED's settings (`RED.settings.walnut`), so nodes reach services without importing the hub. */
-export interface HubServices {
-  bus: EventBus;
-  samples: SampleBuffer;
-  siteId: number;
-}
+import type { HubServices } from './services';
 
 export interface HubAddresses {
   http: string;
   mqtt: string;
   dbPath: string;
+  /** The upsd servers watched, `host:port` each (the built-in simulator's when none is configured). */
+  nut: string[];
 }
 
 function listenHttp(server: http.Server, host: string, port: number): Promise<AddressInfo> {
@@ -49,6 +49,9 @@ export class Hub {
   private red: NodeRedRuntime | undefined;
   private samples: SampleBuffer | undefined;
   private retention: RetentionService | undefined;
+  private recorder: UpsRecorder | undefined;
+  private nut: NutService | undefined;
+  private simulator: BuiltInSimulator | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -69,6 +72,11 @@ export class Hub {
     this.samples.start();
     this.retention = new RetentionService(store.knex, this.bus, logger.child({ service: 'retention' }), settings.retention);
     this.retention.start();
+    this.recorder = new UpsRecorder(store.knex, this.bus, this.samples, site.id, logger.child({ service: 'recorder' }));
+    this.recorder.start();
+    const nut = new NutService(this.bus, logger.child({ service: 'nut' }));
+    this.nut = nut;
+    await this.watchConfiguredServers(store, nut);
 
     let mqtt = settings.mqtt.url ?? '';
     if (settings.mqtt.url === undefined) {
@@ -78,9 +86,22 @@ export class Hub {
       logger.info('MQTT_URL is set: using the external broker, not starting the embedded one');
     }
 
-    const services: HubServices = { bus: this.bus, samples: this.samples, siteId: site.id };
+    const services: HubServices = { bus: this.bus, samples: this.samples, nut, siteId: site.id };
     const httpAddress = await this.startNodeRed(store, services);
-    return { http: httpAddress, mqtt, dbPath: store.dbPath };
+    // Only now do we know whether the flows watch a server of their own.
+    if (nut.serverCount === 0) {
+      this.simulator = await startBuiltInSimulator(logger.child({ service: 'nut-simulator' }));
+      nut.acquire(nutServerConfig({ host: this.simulator.host, port: this.simulator.port }));
+    }
+    return { http: httpAddress, mqtt, dbPath: store.dbPath, nut: nut.servers() };
+  }
+
+  /** WALNUT_NUT_SERVERS, with each login's password from the secret store (a missing secret stops the start). */
+  private async watchConfiguredServers(store: Store, nut: NutService): Promise<void> {
+    for (const server of this.settings.nutServers) {
+      const password = server.username === undefined ? undefined : await store.secrets().get(server.passwordSecret ?? `nut/${server.username}`);
+      nut.acquire(nutServerConfig({ host: server.host, port: server.port, ...(password === undefined ? {} : { username: server.username, password }) }));
+    }
   }
 
   private async startNodeRed(store: Store, services: HubServices): Promise<string> {
@@ -119,6 +140,9 @@ export class Hub {
     const steps: Array<[string, () => Promise<void> | void]> = [
       ['node-red', async () => { if (this.red) await this.red.stop(); }],
       ['http', () => this.closeHttp()],
+      ['nut', async () => { await this.nut?.stop(); }],
+      ['nut-simulator', async () => { await this.simulator?.stop(); }],
+      ['recorder', async () => { await this.recorder?.stop(); }],
       ['mqtt', async () => { await this.broker?.close(); }],
       ['retention', async () => { await this.retention?.stop(); }],
       ['samples', async () => { await this.samples?.stop(); }],

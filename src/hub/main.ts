@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   try {
     const addresses = await hub.start();
     logger.info(addresses, 'walNUT hub ready');
-    process.stdout.write(`walNUT hub ready: editor ${addresses.http} mqtt ${addresses.mqtt} database ${addresses.dbPath}\n`);
+    process.stdout.write(`walNUT hub ready: editor ${addresses.http} mqtt ${addresses.mqtt} database ${addresses.dbPath} nut ${addresses.nut.join(',')}\n`);
   } catch (error) {
     const message = error instanceof WalnutError ? error.message : ((error as Error).stack ?? String(error));
     process.stderr.write(`walnut: cannot start: ${message}\n`);

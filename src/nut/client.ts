@@ -253,7 +253,7 @@ export class NutClient {
         rejectUnauthorized: options.rejectUnauthorized ?? true,
       });
       socket.once('secureConnect', () => resolve(socket));
-      socket.once('error', (error) => reject(new NutConnectionError(`TLS with upsd at ${this.address} failed: ${error.message}`, { cause: error })));
+      socket.once('error', (error: Error) => reject(new NutConnectionError(`TLS with upsd at ${this.address} failed: ${error.message}`, { cause: error })));
     });
     this.socket = secure;
     this.attach(secure);

@@ -64,6 +64,11 @@ export class NutService {
     };
   }
 
+  /** `host:port` of every server watched. */
+  servers(): string[] {
+    return [...this.entries.keys()];
+  }
+
   latest(): UpsSnapshot[] {
     return [...this.entries.values()].flatMap((entry) => entry.poller.latest());
   }

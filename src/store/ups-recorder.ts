@@ -72,6 +72,8 @@ export class UpsRecorder {
   }
 
   private recordEvent(event: NutEvent): void {
+    const level = event.severity === 'critical' || event.severity === 'error' ? 'error' : event.severity === 'warning' ? 'warn' : 'info';
+    this.logger[level]({ type: event.type, server: event.server, ups: event.ups }, event.message);
     const write = async (): Promise<void> => {
       const upsId = await this.upsId(event.server, event.ups);
       await Event.query(this.knex).insert({
@@ -90,6 +92,7 @@ export class UpsRecorder {
       return existing.id;
     }
     const inserted = await Ups.query(this.knex).insert({ site_id: this.siteId, server, name, ...identity });
+    this.logger.info({ server, ups: name, id: inserted.id }, 'UPS registered');
     return inserted.id;
   }
 }

@@ -7,7 +7,10 @@ export interface RunningHub {
   http: string;
   mqtt: string;
   dbPath: string;
+  nut: string[];
   output: () => string;
+  /** Resolves when the hub's output so far, or from now on, matches `pattern`. */
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
 }
 
 /** Spawns the built hub as `npm start` runs it, on free ports, and waits for its ready line. */
@@ -19,6 +22,27 @@ export async function spawnHub(env: Record<string, string>): Promise<RunningHub>
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const match = await waitForLine(child, /walNUT hub ready: editor (\S+) mqtt (\S+) database (\S+)/);
-  return { child, http: match[1] ?? '', mqtt: match[2] ?? '', dbPath: match[3] ?? '', output: () => output };
+  const match = await waitForLine(child, /walNUT hub ready: editor (\S+) mqtt (\S+) database (\S+) nut (\S*)/);
+  const waitFor = (pattern: RegExp, timeoutMs = 20_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (pattern.test(output)) return resolve();
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`hub output never matched ${pattern}:\n${output}`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (!pattern.test(output)) return;
+        cleanup();
+        resolve();
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        child.stderr.off('data', check);
+      };
+      // Registered after the accumulating listeners, so `output` already holds the chunk.
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+    });
+  return { child, http: match[1] ?? '', mqtt: match[2] ?? '', dbPath: match[3] ?? '', nut: (match[4] ?? '').split(',').filter(Boolean), output: () => output, waitFor };
 }

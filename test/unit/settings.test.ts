@@ -46,7 +46,7 @@ describe('settings', () => {
     assert.deepEqual(settings.mqtt, { host: '::', port: 18830, url: 'mqtts://broker.lan:8883' });
     assert.equal(settings.databaseUrl, 'postgres://walnut@db.lan/walnut');
     assert.equal(settings.rulesDir, path.join(cwd, 'my-rules'));
-    assert.deepEqual(settings.nutServers, [{ host: 'nas.lan', port: 3493, username: 'monuser' }, { host: '10.0.0.5', port: 3493 }]);
+    assert.deepEqual(settings.nutServers, [{ host: 'nas.lan', port: 3493, username: 'monuser', passwordSecret: 'nut/monuser' }, { host: '10.0.0.5', port: 3493 }]);
     assert.equal(settings.site, 'cabin');
     assert.equal(settings.logLevel, 'debug');
     assert.equal(settings.retention.samplesHours, 48);
@@ -58,7 +58,7 @@ describe('settings', () => {
     ['WALNUT_HTTP_PORT', 'eighty', /WALNUT_HTTP_PORT: expected a whole number/],
     ['WALNUT_MQTT_PORT', '70000', /WALNUT_MQTT_PORT: must be between 0 and 65535/],
     ['WALNUT_LOG_LEVEL', 'loud', /WALNUT_LOG_LEVEL: expected one of/],
-    ['WALNUT_NUT_SERVERS', 'ups@', /WALNUT_NUT_SERVERS: "ups@" is not \[user@\]host\[:port\]/],
+    ['WALNUT_NUT_SERVERS', 'ups@', /WALNUT_NUT_SERVERS: "ups@" is not \[user\[:secretRef\]@\]host\[:port\]/],
     ['WALNUT_SITE', 'my site', /WALNUT_SITE:/],
     ['MQTT_URL', 'http://broker', /MQTT_URL: must start with mqtt:\/\//],
     ['WALNUT_ALLOW_NETWORK_FS', 'maybe', /WALNUT_ALLOW_NETWORK_FS: expected true or false/],
@@ -78,7 +78,11 @@ describe('settings', () => {
   });
 
   it('parses NUT server lists with users, ports and IPv6', () => {
-    assert.deepEqual(parseNutServers('[::1]:3494,admin@ups.local'), [{ host: '::1', port: 3494 }, { host: 'ups.local', port: 3493, username: 'admin' }]);
+    assert.deepEqual(parseNutServers('[::1]:3494,admin@ups.local,mon:nas-pw@nas'), [
+      { host: '::1', port: 3494 },
+      { host: 'ups.local', port: 3493, username: 'admin', passwordSecret: 'nut/admin' },
+      { host: 'nas', port: 3493, username: 'mon', passwordSecret: 'nas-pw' },
+    ]);
     assert.throws(() => parseNutServers('host:0'), /out of range/);
   });
 });

@@ -1,0 +1,40 @@
+import type { NodeAPI, NodeDef } from 'node-red';
+import { nutServerConfig, serverAddress } from '../../src/nut/server-config';
+import type { PollerHandle } from '../../src/nut/service';
+import type { NutServerCredentials, NutServerNode } from '../shared/nut-server-node';
+import { hubServices } from '../shared/services';
+
+interface NutServerDef extends NodeDef {
+  host: string;
+  port: string | number;
+  pollInterval: string | number;
+  tls: boolean;
+  tlsVerify: boolean;
+}
+
+
+/** Config node: one upsd server. Creating it starts (or shares) the hub's poller for it; closing releases it. */
+export = function register(RED: NodeAPI): void {
+  function NutServer(this: NutServerNode, def: NutServerDef): void {
+    RED.nodes.createNode(this, def);
+    const username = this.credentials.username?.trim() || undefined;
+    const config = nutServerConfig({
+      host: def.host.trim(),
+      port: Number(def.port) || 3493,
+      pollIntervalMs: Number(def.pollInterval) || 1000,
+      ...(username === undefined ? {} : { username, password: this.credentials.password ?? '' }),
+      ...(def.tls ? { tls: { rejectUnauthorized: def.tlsVerify !== false } } : {}),
+    });
+    this.address = serverAddress(config);
+    let handle: PollerHandle | undefined = hubServices(RED).nut.acquire(config);
+    this.on('close', (done: () => void) => {
+      const releasing = handle?.release();
+      handle = undefined;
+      void (releasing ?? Promise.resolve()).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType<NutServerNode, NutServerDef, unknown, NutServerCredentials>('nut-server', NutServer, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  });
+};

@@ -1,0 +1,14 @@
+import type { EventBus } from '../bus';
+import type { NutService } from '../nut/service';
+import type { SampleBuffer } from '../store/sample-buffer';
+
+/**
+ * What the hub hands Node-RED's settings (`RED.settings.walnut`): our nodes
+ * reach the running services through this, never by importing the hub.
+ */
+export interface HubServices {
+  bus: EventBus;
+  samples: SampleBuffer;
+  nut: NutService;
+  siteId: number;
+}
