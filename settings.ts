@@ -12,6 +12,8 @@ export interface NutServerSetting {
   host: string;
   port: number;
   username?: string;
+  /** Name of the secret holding the password (`walnut secrets set NAME`); `nut/<user>` unless given. */
+  passwordSecret?: string;
 }
 
 export interface WalnutSettings {
@@ -26,6 +28,8 @@ export interface WalnutSettings {
   mqtt: { host: string; port: number; url?: string };
   rulesDir: string;
   nutServers: NutServerSetting[];
+  /** Polling, comm-loss and reconnection for the servers in WALNUT_NUT_SERVERS (nut-server nodes carry their own). */
+  nut: { pollIntervalMs: number; noCommAfterSeconds: number; retryDelayMs: number; maxRetries: number };
   site: string;
   logLevel: LogLevel;
   retention: {
@@ -58,6 +62,10 @@ export const ENVIRONMENT_VARIABLES = [
   'MQTT_URL',
   'WALNUT_RULES_DIR',
   'WALNUT_NUT_SERVERS',
+  'WALNUT_NUT_POLL_MS',
+  'WALNUT_NUT_NOCOMM_S',
+  'WALNUT_NUT_RETRY_DELAY_MS',
+  'WALNUT_NUT_MAX_RETRIES',
   'WALNUT_SITE',
   'WALNUT_LOG_LEVEL',
   'WALNUT_RETENTION_HOURS',
@@ -108,18 +116,25 @@ function url(env: Env, name: string, protocols: readonly string[]): string | und
   return raw;
 }
 
-/** `[user@]host[:port]`, comma-separated; IPv6 hosts in brackets. */
+/**
+ * `[user[:secretRef]@]host[:port]`, comma-separated; IPv6 hosts in brackets. A
+ * password never appears here: it is read from the secret store under
+ * `secretRef` (default `nut/<user>`).
+ */
 export function parseNutServers(raw: string | undefined, variable = 'WALNUT_NUT_SERVERS'): NutServerSetting[] {
   if (raw === undefined || raw.trim() === '') return [];
   return raw.split(',').map((entry) => {
     const item = entry.trim();
-    const match = /^(?:([^@\s]+)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)(?::(\d+))?$/.exec(item);
-    if (!match) throw new SettingsError(variable, `"${item}" is not [user@]host[:port]`);
-    const [, username, host = '', portText] = match;
+    const match = /^(?:([^@:\s]+)(?::([^@\s]+))?@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+)(?::(\d+))?$/.exec(item);
+    if (!match) throw new SettingsError(variable, `"${item.replace(/:[^@]*@/, ':…@')}" is not [user[:secretRef]@]host[:port]`);
+    const [, username, secretRef, host = '', portText] = match;
     const portNumber = portText === undefined ? 3493 : Number(portText);
     if (portNumber < 1 || portNumber > 65535) throw new SettingsError(variable, `port ${portNumber} in "${item}" is out of range`);
     const server: NutServerSetting = { host: host.replace(/^\[|\]$/g, ''), port: portNumber };
-    if (username !== undefined) server.username = username;
+    if (username !== undefined) {
+      server.username = username;
+      server.passwordSecret = secretRef ?? `nut/${username}`;
+    }
     return server;
   });
 }
@@ -156,6 +171,13 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     mqtt: { host: text(env, 'WALNUT_MQTT_HOST') ?? '127.0.0.1', port: port(env, 'WALNUT_MQTT_PORT', 1883) },
     rulesDir: path.resolve(cwd, text(env, 'WALNUT_RULES_DIR') ?? './rules'),
     nutServers: parseNutServers(text(env, 'WALNUT_NUT_SERVERS')),
+    nut: {
+      pollIntervalMs: integer(env, 'WALNUT_NUT_POLL_MS', 1000, 200, 30_000),
+      noCommAfterSeconds: integer(env, 'WALNUT_NUT_NOCOMM_S', 300, 1, 86_400),
+      retryDelayMs: integer(env, 'WALNUT_NUT_RETRY_DELAY_MS', 1000, 10, 600_000),
+      // 0 means: never give up (a monitor that stops retrying is a monitor that is off).
+      maxRetries: integer(env, 'WALNUT_NUT_MAX_RETRIES', 0, 0, 1_000_000),
+    },
     site: site(env),
     logLevel: logLevel(env),
     retention: {

@@ -7,6 +7,7 @@ set -euo pipefail
 need=()
 [ -x /lib/nut/upsd ] && [ -x /lib/nut/dummy-ups ] || need+=(nut-server)
 command -v upsc >/dev/null 2>&1 || need+=(nut-client)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -10,6 +10,9 @@ interface NutServerDef extends NodeDef {
   pollInterval: string | number;
   tls: boolean;
   tlsVerify: boolean;
+  retryDelay?: string | number;
+  retries?: string | number;
+  noComm?: string | number;
 }
 
 
@@ -22,6 +25,12 @@ export = function register(RED: NodeAPI): void {
       host: def.host.trim(),
       port: Number(def.port) || 3493,
       pollIntervalMs: Number(def.pollInterval) || 1000,
+      noCommAfterMs: (Number(def.noComm) || 300) * 1000,
+      reconnect: {
+        initialDelayMs: Number(def.retryDelay) || 1000,
+        maxDelayMs: Math.max(Number(def.retryDelay) || 1000, 30_000),
+        maxRetries: Number(def.retries) > 0 ? Number(def.retries) : Number.POSITIVE_INFINITY,
+      },
       ...(username === undefined ? {} : { username, password: this.credentials.password ?? '' }),
       ...(def.tls ? { tls: { rejectUnauthorized: def.tlsVerify !== false } } : {}),
     });

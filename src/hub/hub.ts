@@ -100,7 +100,15 @@ export class Hub {
   private async watchConfiguredServers(store: Store, nut: NutService): Promise<void> {
     for (const server of this.settings.nutServers) {
       const password = server.username === undefined ? undefined : await store.secrets().get(server.passwordSecret ?? `nut/${server.username}`);
-      nut.acquire(nutServerConfig({ host: server.host, port: server.port, ...(password === undefined ? {} : { username: server.username, password }) }));
+      const { pollIntervalMs, noCommAfterSeconds, retryDelayMs, maxRetries } = this.settings.nut;
+      nut.acquire(nutServerConfig({
+        host: server.host,
+        port: server.port,
+        pollIntervalMs,
+        noCommAfterMs: noCommAfterSeconds * 1000,
+        reconnect: { initialDelayMs: retryDelayMs, maxDelayMs: Math.max(retryDelayMs, 30_000), maxRetries: maxRetries === 0 ? Number.POSITIVE_INFINITY : maxRetries },
+        ...(password === undefined ? {} : { username: server.username, password }),
+      }));
     }
   }
 

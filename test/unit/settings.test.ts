@@ -18,6 +18,7 @@ describe('settings', () => {
     assert.equal(settings.logLevel, 'info');
     assert.equal(settings.retention.samplesHours, 24);
     assert.equal(settings.retention.rollupDays, 400);
+    assert.deepEqual(settings.nut, { pollIntervalMs: 1000, noCommAfterSeconds: 300, retryDelayMs: 1000, maxRetries: 0 });
     assert.equal(settings.databaseUrl, undefined);
     assert.equal(settings.mqtt.url, undefined);
   });
@@ -63,6 +64,7 @@ describe('settings', () => {
     ['MQTT_URL', 'http://broker', /MQTT_URL: must start with mqtt:\/\//],
     ['WALNUT_ALLOW_NETWORK_FS', 'maybe', /WALNUT_ALLOW_NETWORK_FS: expected true or false/],
     ['WALNUT_RETENTION_HOURS', '0', /WALNUT_RETENTION_HOURS: must be between 1/],
+    ['WALNUT_NUT_POLL_MS', '100', /WALNUT_NUT_POLL_MS: must be between 200 and 30000/],
   ];
   for (const [variable, value, message] of bad) {
     it(`names ${variable} when its value "${value}" is bad`, () => {
