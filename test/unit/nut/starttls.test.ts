@@ -19,7 +19,7 @@ function tlsUpsd(key: string, cert: string): Promise<{ server: net.Server; port:
       plain.write('OK STARTTLS\n');
       const secure = new tls.TLSSocket(plain, { isServer: true, key, cert });
       secure.on('error', () => undefined);
-      secure.on('data', (request) => {
+      secure.on('data', (request: Buffer) => {
         if (request.toString() === 'VER\n') secure.write('Network UPS Tools upsd 2.8.0 - over TLS\n');
       });
     });
