@@ -17,6 +17,8 @@ export class UpsRecorder {
   private readonly lastSampleAt = new Map<string, number>();
   private readonly unsubscribe: Array<() => void> = [];
   private pendingEvents: Promise<unknown> = Promise.resolve();
+  /** Readings waiting for their UPS's registry id: stop() waits for them so none is lost. */
+  private readonly pendingSamples = new Set<Promise<void>>();
 
   constructor(
     private readonly knex: Knex,
@@ -33,6 +35,7 @@ export class UpsRecorder {
 
   async stop(): Promise<void> {
     for (const off of this.unsubscribe.splice(0)) off();
+    await Promise.all([...this.pendingSamples]);
     await this.pendingEvents;
   }
 
@@ -54,7 +57,7 @@ export class UpsRecorder {
     const second = Math.floor(snapshot.ts / 1000);
     if (this.lastSampleAt.get(key) === second) return;
     this.lastSampleAt.set(key, second);
-    this.upsId(snapshot.server, snapshot.ups, snapshot.vars).then(
+    const pending = this.upsId(snapshot.server, snapshot.ups, snapshot.vars).then(
       (upsId) => this.samples.add({
         ups_id: upsId,
         ts: snapshot.ts,
@@ -69,6 +72,8 @@ export class UpsRecorder {
       }),
       (error: unknown) => this.logger.error({ err: error, ups: key }, 'cannot register UPS'),
     );
+    this.pendingSamples.add(pending);
+    void pending.finally(() => this.pendingSamples.delete(pending));
   }
 
   private recordEvent(event: NutEvent): void {
