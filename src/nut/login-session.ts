@@ -1,7 +1,8 @@
 import { NutAuthError } from '../errors';
 import type { Logger } from '../logger';
 import { backoffDelay, Sleeper } from './backoff';
-import { NutClient } from './client';
+import type { NutClient } from './client';
+import { connectConfigured } from './connect';
 import type { NutServerConfig } from './server-config';
 
 export interface LoginSessionEvents {
@@ -72,18 +73,13 @@ export class LoginSession {
   }
 
   private async connect(): Promise<NutClient> {
-    const client = await NutClient.connect({ host: this.config.host, port: this.config.port, timeoutMs: this.config.timeoutMs });
-    this.client = client;
-    try {
-      if (this.config.tls) await client.startTls(this.config.tls);
+    this.client = await connectConfigured(this.config, async (client) => {
+      this.client = client;
       await client.username(this.config.username ?? '');
       await client.password(this.config.password ?? '');
       await client.login(this.ups);
-      return client;
-    } catch (error) {
-      client.close();
-      throw error;
-    }
+    });
+    return this.client;
   }
 
   private async keepAlive(client: NutClient): Promise<void> {

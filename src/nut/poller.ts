@@ -2,7 +2,8 @@ import type { EventBus } from '../bus';
 import { NutAuthError, NutConnectionError, NutProtocolError } from '../errors';
 import type { Logger } from '../logger';
 import { backoffDelay, Sleeper } from './backoff';
-import { NutClient } from './client';
+import type { NutClient } from './client';
+import { connectConfigured } from './connect';
 import { eventsBetween, type NutEvent } from './events';
 import { LoginSession } from './login-session';
 import { serverAddress, type NutServerConfig } from './server-config';
@@ -101,18 +102,13 @@ export class NutPoller {
   }
 
   private async connect(): Promise<NutClient> {
-    const client = await NutClient.connect({ host: this.config.host, port: this.config.port, timeoutMs: this.config.timeoutMs });
-    this.client = client;
-    try {
-      if (this.config.tls) await client.startTls(this.config.tls);
+    this.client = await connectConfigured(this.config, async (client) => {
+      this.client = client;
       this.upsNames = this.config.ups ?? (await client.listUps()).map((ups) => ups.name);
-      this.logger.info({ server: this.server, ups: this.upsNames }, 'connected to upsd');
-      this.ensureLogins();
-      return client;
-    } catch (error) {
-      client.close();
-      throw error;
-    }
+    });
+    this.logger.info({ server: this.server, ups: this.upsNames }, 'connected to upsd');
+    this.ensureLogins();
+    return this.client;
   }
 
   private async pollUntilClosed(client: NutClient): Promise<void> {
