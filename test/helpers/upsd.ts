@@ -68,6 +68,10 @@ export const DEFAULT_USERS = `
 [setonly]
   password = setpw
   actions = SET
+
+[bsuser]
+  password = "back\\\\slash \\"quoted\\" \\#hash"
+  upsmon secondary
 `;
 
 export function assertNutInstalled(): void {

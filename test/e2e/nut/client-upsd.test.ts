@@ -95,6 +95,12 @@ describe('NUT client against a real upsd (Debian nut-server, dummy-ups)', functi
     assert.equal(await observer.getNumLogins('dummy'), 0);
   });
 
+  it('a password with a backslash, quotes and # is escaped so upsd reads it exactly', async () => {
+    await client.username('bsuser');
+    await client.password('back\\slash "quoted" #hash');
+    await client.login('dummy');
+  });
+
   it('a wrong password shows at LOGIN as ACCESS-DENIED, typed, with no password in the message', async () => {
     await client.username('monuser');
     await client.password('not-the-password');
