@@ -114,25 +114,26 @@ export class NutPoller {
   private async pollUntilClosed(client: NutClient): Promise<void> {
     while (this.running) {
       const started = Date.now();
-      const results = await Promise.allSettled(this.upsNames.map((ups) => client.listVar(ups)));
+      let fatal: unknown;
+      // Each reading is published as its reply arrives, not after the server's slowest UPS.
+      await Promise.all(this.upsNames.map((ups) => client.listVar(ups).then(
+        (vars) => {
+          if (this.running) this.publish(snapshotFromVars(this.server, ups, vars, this.now()));
+        },
+        (error: unknown) => {
+          const comm = error instanceof NutProtocolError ? COMM_CODES[error.nutCode] : undefined;
+          if (comm !== undefined) this.publish(commLossSnapshot(this.server, ups, comm, this.now()));
+          else fatal ??= error;
+        },
+      )));
       if (!this.running) return;
-      for (const [index, result] of results.entries()) {
-        const ups = this.upsNames[index] as string;
-        if (result.status === 'fulfilled') this.publish(snapshotFromVars(this.server, ups, result.value, this.now()));
-        else this.handleUpsError(ups, result.reason);
+      if (fatal !== undefined) {
+        // A dropped connection, UNKNOWN-UPS (removed from ups.conf) or garbage: the connection cannot be trusted; start over.
+        if (fatal instanceof NutConnectionError) throw fatal;
+        throw new NutConnectionError(`polling ${this.server} failed: ${(fatal as Error).message}`, { cause: fatal });
       }
       await this.sleeper.sleep(Math.max(0, this.config.pollIntervalMs - (Date.now() - started)));
     }
-  }
-
-  private handleUpsError(ups: string, error: unknown): void {
-    if (error instanceof NutProtocolError && COMM_CODES[error.nutCode] !== undefined) {
-      this.publish(commLossSnapshot(this.server, ups, COMM_CODES[error.nutCode] as Exclude<CommState, 'ok'>, this.now()));
-      return;
-    }
-    if (error instanceof NutConnectionError) throw error;
-    // UNKNOWN-UPS (removed from ups.conf) or garbage: the connection cannot be trusted; start over.
-    throw new NutConnectionError(`polling ${ups} on ${this.server} failed: ${(error as Error).message}`, { cause: error });
   }
 
   private publish(snapshot: UpsSnapshot): void {
