@@ -1,4 +1,5 @@
 import type { NodeAPI, NodeDef } from 'node-red';
+import { reconnectPolicy } from '../../src/nut/backoff';
 import { nutServerConfig, serverAddress } from '../../src/nut/server-config';
 import type { PollerHandle } from '../../src/nut/service';
 import type { NutServerCredentials, NutServerNode } from '../shared/nut-server-node';
@@ -26,11 +27,7 @@ export = function register(RED: NodeAPI): void {
       port: Number(def.port) || 3493,
       pollIntervalMs: Number(def.pollInterval) || 1000,
       noCommAfterMs: (Number(def.noComm) || 300) * 1000,
-      reconnect: {
-        initialDelayMs: Number(def.retryDelay) || 1000,
-        maxDelayMs: Math.max(Number(def.retryDelay) || 1000, 30_000),
-        maxRetries: Number(def.retries) > 0 ? Number(def.retries) : Number.POSITIVE_INFINITY,
-      },
+      reconnect: reconnectPolicy(Number(def.retryDelay) || 1000, Number(def.retries) || 0),
       ...(username === undefined ? {} : { username, password: this.credentials.password ?? '' }),
       ...(def.tls ? { tls: { rejectUnauthorized: def.tlsVerify !== false } } : {}),
     });

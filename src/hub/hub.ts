@@ -6,6 +6,7 @@ import { EventBus } from '../bus';
 import { HubStartError } from '../errors';
 import type { Logger } from '../logger';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../mqtt/broker';
+import { reconnectPolicy } from '../nut/backoff';
 import { type BuiltInSimulator, startBuiltInSimulator } from '../nut/builtin-simulator';
 import { nutServerConfig } from '../nut/server-config';
 import { NutService } from '../nut/service';
@@ -106,7 +107,7 @@ export class Hub {
         port: server.port,
         pollIntervalMs,
         noCommAfterMs: noCommAfterSeconds * 1000,
-        reconnect: { initialDelayMs: retryDelayMs, maxDelayMs: Math.max(retryDelayMs, 30_000), maxRetries: maxRetries === 0 ? Number.POSITIVE_INFINITY : maxRetries },
+        reconnect: reconnectPolicy(retryDelayMs, maxRetries),
         ...(password === undefined ? {} : { username: server.username, password }),
       }));
     }

@@ -37,3 +37,12 @@ export class Sleeper {
     wake?.();
   }
 }
+
+/** A policy from the two numbers users set: first delay, and retries (0 = never give up). Doubling stops at 30 s. */
+export function reconnectPolicy(initialDelayMs: number, retries: number): ReconnectPolicy {
+  return {
+    initialDelayMs,
+    maxDelayMs: Math.max(initialDelayMs, DEFAULT_RECONNECT.maxDelayMs),
+    maxRetries: retries > 0 ? retries : Number.POSITIVE_INFINITY,
+  };
+}
