@@ -34,7 +34,7 @@ import { silentLogger } from '../../src/logger';
 import { NutPoller } from '../../src/nut/poller';
 import { nutServerConfig } from '../../src/nut/server-config';
 import { defaultDemoUps, NutSimulator } from '../../src/nut/simulator';
-import { fixed, median, percentile, sleep, verdict, wallMs } from './stats';
+import { fixed, median, percentile, sleep, verdict, wallMs } from '../lib/stats';
 
 const SIM_ROLE = 'simulators';
 const SERVERS = 10;

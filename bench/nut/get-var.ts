@@ -8,7 +8,7 @@
 import * as net from 'node:net';
 import { NutClient } from '../../src/nut/client';
 import { startRealUpsd } from './real-upsd';
-import { fixed, median, percentile, verdict } from './stats';
+import { fixed, median, percentile, verdict } from '../lib/stats';
 
 const ROUNDS = 10;
 const PER_ROUND = 1000; // × 10 rounds = 10,000 timed round trips per side

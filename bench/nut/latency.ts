@@ -20,7 +20,7 @@ import { silentLogger } from '../../src/logger';
 import { NutPoller } from '../../src/nut/poller';
 import { nutServerConfig } from '../../src/nut/server-config';
 import { defaultDemoUps, NutSimulator } from '../../src/nut/simulator';
-import { fixed, percentile, sleep, verdict, wallMs } from './stats';
+import { fixed, percentile, sleep, verdict, wallMs } from '../lib/stats';
 
 const POLL_MS = 1000;
 const UPS_COUNT = 20;

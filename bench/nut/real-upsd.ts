@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { freePort, sleep } from './stats';
+import { freePort, sleep } from '../lib/stats';
 
 const UPSD_BIN = '/lib/nut/upsd';
 const DUMMY_UPS_BIN = '/lib/nut/dummy-ups';

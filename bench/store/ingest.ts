@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Knex } from 'knex';
+import { median, verdict } from '../lib/stats';
 import { applyConnectionPragmas, openEncrypted } from '../../src/store/cipher';
 import { createSqlCipherKnex, createSqliteKnex } from '../../src/store/knex-sqlcipher';
 import { migrationConfig } from '../../src/store/store';
@@ -97,7 +98,6 @@ async function measure(target: Target, kind: Measure, raw: Database.Database): P
   }
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const fmt = (value: number): string => Math.round(value).toLocaleString('en-US').padStart(9);
 
 async function main(): Promise<void> {
@@ -130,10 +130,10 @@ async function main(): Promise<void> {
       ['encrypted ingest / plain ingest (1000-row tx)', encIngest / get('plain/ingest-batch'), 0.8],
       ['encrypted ingest / encrypted raw (1000-row tx)', encIngest / get('encrypted/raw-batch'), 0.5],
     ] as const;
-    for (const [label, ratio, target] of checks) console.log(`  ${label.padEnd(48)} ${ratio.toFixed(2)}  (target >= ${target.toFixed(2)}) ${ratio >= target ? 'met' : 'MISSED'}`);
+    for (const [label, ratio, target] of checks) console.log(`  ${label.padEnd(48)} ${ratio.toFixed(2)}  (target >= ${target.toFixed(2)}) ${verdict(ratio >= target)}`);
     const single = get('encrypted/ingest-single') / get('plain/ingest-single');
     console.log(`  ${'encrypted ingest / plain ingest (single-row)'.padEnd(48)} ${single.toFixed(2)}  (no target: per-commit page encryption; the hub batches)`);
-    console.log(`  encrypted ingest (1000-row tx) ${fmt(encIngest).trim()} rows/s  (target >= 100,000) ${encIngest >= 100_000 ? 'met' : 'MISSED'}`);
+    console.log(`  encrypted ingest (1000-row tx) ${fmt(encIngest).trim()} rows/s  (target >= 100,000) ${verdict(encIngest >= 100_000)}`);
     for (const handle of rawHandles.values()) handle.close();
     for (const target of targets) await target.knex.destroy();
   } finally {

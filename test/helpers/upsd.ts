@@ -2,6 +2,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { freePort } from '../../bench/lib/stats';
+
+export { freePort };
 
 /**
  * A real upsd with the dummy-ups driver (Debian nut-server), started as
@@ -78,17 +81,6 @@ export function assertNutInstalled(): void {
   for (const bin of [UPSD_BIN, DUMMY_UPS_BIN]) {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: the test command installs Debian's nut-server (scripts/install-test-peers.sh)`);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 function deviceText(vars: Record<string, string>): string {

@@ -1,4 +1,4 @@
-/** Small helpers shared by the NUT benchmarks: order statistics, formatting, a cross-process clock. */
+/** Small helpers shared by the benchmarks: order statistics, formatting, a cross-process clock, a free port. */
 import * as net from 'node:net';
 
 /** The house median (as bench/store): the upper middle of the sorted values. */
