@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { RulesProblem } from './errors';
 import type { NutEvent } from './nut/events';
 import type { UpsSnapshot } from './nut/snapshot';
 
@@ -12,6 +13,26 @@ export interface RetentionRun {
 
 export interface SamplesWritten {
   count: number;
+}
+
+/** The rules that run now, after a start or an accepted change. */
+export interface RulesLoaded {
+  /** The file whose change was accepted; absent for the first load. */
+  changedFile?: string;
+  files: string[];
+  policies: string[];
+  targets: string[];
+  warnings: RulesProblem[];
+  /** Overrides dropped because the YAML value they overrode changed. */
+  droppedOverrides: { policy: string; flag: 'armed' | 'dry_run' }[];
+}
+
+/** A rules file whose current text does not run; the last good version of it (if any) still does. */
+export interface RulesRejected {
+  file: string;
+  problems: RulesProblem[];
+  /** sha256 of the version still running, when there is one. */
+  runningSha256?: string;
 }
 
 type Listener<T> = (payload: T) => void;
@@ -61,6 +82,20 @@ export class EventBus {
   }
   onUpsEvent(listener: Listener<NutEvent>): () => void {
     return this.on('ups.event', listener);
+  }
+
+  emitRulesLoaded(loaded: RulesLoaded): void {
+    this.emit('rules.loaded', loaded);
+  }
+  onRulesLoaded(listener: Listener<RulesLoaded>): () => void {
+    return this.on('rules.loaded', listener);
+  }
+
+  emitRulesRejected(rejected: RulesRejected): void {
+    this.emit('rules.rejected', rejected);
+  }
+  onRulesRejected(listener: Listener<RulesRejected>): () => void {
+    return this.on('rules.rejected', listener);
   }
 
   removeAllListeners(): void {

@@ -145,3 +145,23 @@ export class NutConfigError extends NutError {
     super('NUT_CONFIG', file === undefined ? message : `${file}${line === undefined ? '' : `:${line}`}: ${message}`);
   }
 }
+
+/** One finding in a rules file: where it is and what to do about it. Never carries a secret value. */
+export interface RulesProblem {
+  file: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+  /** Stable: `yaml`, `schema.<keyword>`, `semantic.<check>`. */
+  code: string;
+  message: string;
+}
+
+/** Rules files that cannot be used; the first problem leads the message, all are in `problems`. */
+export class RulesError extends WalnutError {
+  constructor(readonly problems: RulesProblem[]) {
+    const first = problems[0];
+    const lead = first ? `${first.file}:${first.line}:${first.column}: ${first.message}` : 'invalid rules';
+    super('RULES_INVALID', problems.length > 1 ? `${lead} (and ${problems.length - 1} more)` : lead);
+  }
+}

@@ -4,6 +4,7 @@ import { runProgram } from './common';
 import { nutCheckCommand } from './nut-check-command';
 import { nutSyncCommand } from './nut-sync-command';
 import { simNutCommand } from './sim-nut-command';
+import { rulesOverrideCommand, rulesValidateCommand } from './rules-commands';
 import { secretsListCommand, secretsRemoveCommand, secretsSetCommand } from './secrets-commands';
 
 const program = new Command('walnut')
@@ -52,6 +53,25 @@ nut
   .option('--apply', "update the hub's registry to match the server (NUT's files are never changed)")
   .option('--json', 'machine-readable output')
   .action((options: { server?: string; confDir?: string; apply?: boolean; json?: boolean }, command: Command) => nutSyncCommand({ ...globals(command), ...options }));
+
+const rules = program.command('rules').description('policy and target YAML files (the rules folder)');
+
+rules
+  .command('validate')
+  .description('check rules files as the hub loads them; prints file:line:col: message, exits 1 on errors')
+  .argument('[paths...]', 'files or folders (default: WALNUT_RULES_DIR, else ./rules)')
+  .option('--json', 'machine-readable output')
+  .option('--strict', 'warnings fail too')
+  .action((paths: string[], options: { json?: boolean; strict?: boolean }, command: Command) => rulesValidateCommand(paths, { ...globals(command), ...options }));
+
+rules
+  .command('override')
+  .description("switch a loaded policy's armed or dry-run flag from outside its YAML (stored and audited; dropped when the YAML value changes)")
+  .argument('<policy>', 'policy name')
+  .option('--armed <on|off|clear>', 'arm or disarm the policy, or drop the override')
+  .option('--dry-run <on|off|clear>', 'only log actions, act for real, or drop the override')
+  .option('--json', 'machine-readable output')
+  .action((policy: string, options: { armed?: string; dryRun?: string; json?: boolean }, command: Command) => rulesOverrideCommand(policy, { ...globals(command), ...options }));
 
 const sim = program.command('sim').description('device simulators, to try flows without hardware');
 

@@ -10,6 +10,7 @@ import { reconnectPolicy } from '../nut/backoff';
 import { type BuiltInSimulator, startBuiltInSimulator } from '../nut/builtin-simulator';
 import { nutServerConfig } from '../nut/server-config';
 import { NutService } from '../nut/service';
+import { RulesService } from '../policy/rules-service';
 import { RetentionService } from '../store/retention';
 import { SampleBuffer } from '../store/sample-buffer';
 import { SampleWriter } from '../store/samples';
@@ -53,6 +54,7 @@ export class Hub {
   private recorder: UpsRecorder | undefined;
   private nut: NutService | undefined;
   private simulator: BuiltInSimulator | undefined;
+  private rules: RulesService | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -87,7 +89,18 @@ export class Hub {
       logger.info('MQTT_URL is set: using the external broker, not starting the embedded one');
     }
 
-    const services: HubServices = { bus: this.bus, samples: this.samples, nut, siteId: site.id };
+    const rules = new RulesService({
+      dir: settings.rulesDir, bus: this.bus, logger: logger.child({ service: 'rules' }), store: { knex: store.knex, siteId: site.id },
+    });
+    this.rules = rules;
+    try {
+      await rules.start();
+    } catch (error) {
+      // Isolated like any service: the hub still records and shows the UPSes.
+      logger.error({ err: error, dir: settings.rulesDir }, 'rules service failed to start: no policy runs');
+    }
+
+    const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, siteId: site.id };
     const httpAddress = await this.startNodeRed(store, services);
     // Only now do we know whether the flows watch a server of their own.
     if (nut.serverCount === 0) {
@@ -149,6 +162,7 @@ export class Hub {
     const steps: Array<[string, () => Promise<void> | void]> = [
       ['node-red', async () => { if (this.red) await this.red.stop(); }],
       ['http', () => this.closeHttp()],
+      ['rules', async () => { await this.rules?.stop(); }],
       ['nut', async () => { await this.nut?.stop(); }],
       ['nut-simulator', async () => { await this.simulator?.stop(); }],
       ['recorder', async () => { await this.recorder?.stop(); }],

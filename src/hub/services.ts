@@ -1,5 +1,6 @@
 import type { EventBus } from '../bus';
 import type { NutService } from '../nut/service';
+import type { RulesService } from '../policy/rules-service';
 import type { SampleBuffer } from '../store/sample-buffer';
 
 /**
@@ -10,5 +11,6 @@ export interface HubServices {
   bus: EventBus;
   samples: SampleBuffer;
   nut: NutService;
+  rules: RulesService;
   siteId: number;
 }
