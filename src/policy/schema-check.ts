@@ -60,10 +60,20 @@ export function checkSchema(value: unknown, source: SourceDocument): CheckedDocu
   const validate = validators[kind];
   if (validate(value) && secretProblems.length === 0 && nullProblems.length === 0) return { document: value, problems: [] };
   const skipPointers = [...secretPointers(value, ''), ...nullPointers(value, '')];
-  const schemaProblems = (validate.errors ?? [])
-    .filter((error) => !skipPointers.some((pointer) => isAtOrUnder(error, pointer)))
-    .flatMap((error) => describe(error, value, source));
+  const errors = (validate.errors ?? []).filter((error) => !skipPointers.some((pointer) => isAtOrUnder(error, pointer)));
+  const schemaProblems = mostTelling(errors).flatMap((error) => describe(error, value, source));
   return { problems: [...secretProblems, ...nullProblems, ...schemaProblems] };
+}
+
+/** A value of the wrong type needs no second message about its pattern or value; a missing `type` none about its branch. */
+function mostTelling(errors: ErrorObject[]): ErrorObject[] {
+  const mistyped = new Set(errors.filter((error) => error.keyword === 'type').map((error) => error.instancePath));
+  const missingType = new Set(errors
+    .filter((error) => error.keyword === 'required' && (error.params as { missingProperty: string }).missingProperty === 'type')
+    .map((error) => error.instancePath));
+  return errors.filter((error) =>
+    (error.keyword === 'type' || !mistyped.has(error.instancePath)) &&
+    !(error.keyword === 'discriminator' && missingType.has(error.instancePath)));
 }
 
 function describe(error: ErrorObject, root: Record<string, unknown>, source: SourceDocument): RulesProblem[] {
@@ -91,20 +101,31 @@ function describe(error: ErrorObject, root: Record<string, unknown>, source: Sou
       }
       return at(`\`${label}\` must be ${PATTERN_MEANINGS[String(params.pattern)] ?? `text matching ${String(params.pattern)}`}`);
     }
-    case 'type':
-      return at(`\`${label}\` must be ${article(String(params.type))}`);
+    case 'type': {
+      const isDuration = (error.parentSchema as { pattern?: string } | undefined)?.pattern === DURATION_PATTERN;
+      return at(`\`${label}\` must be ${isDuration ? PATTERN_MEANINGS[DURATION_PATTERN] : article(String(params.type))}`);
+    }
     case 'format':
       return at(`\`${label}\` must be a valid ${String(params.format) === 'uri' ? 'URL' : String(params.format)}`);
     case 'enum':
+      if ((params.allowedValues as unknown[]).length === 1) {
+        return at(`\`${label}\` can only be ${String((params.allowedValues as unknown[])[0])} (leave it out otherwise)`);
+      }
       return at(`\`${label}\` must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`);
     case 'const':
       return at(`\`${label}\` must be ${String(params.allowedValue)}`);
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
       return at(`\`${label}\` must be ${String(params.comparison)} ${String(params.limit)}`);
+    case 'maxLength':
+      return at(`\`${label}\` must be at most ${String(params.limit)} characters`);
+    case 'minLength':
+      return at(`\`${label}\` must not be empty`);
     case 'minItems':
       return at(`\`${label}\` must list at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`);
-    case 'uniqueItems':
-      return at(`\`${label}\` lists the same entry twice (items ${String(params.j)} and ${String(params.i)})`, source.valueAt(`${path}/${String(params.i)}`));
+    case 'uniqueItems': {
+      const [first, second] = [Number(params.i), Number(params.j)].sort((a, b) => a - b) as [number, number];
+      return at(`\`${label}\` lists the same entry twice (items ${first + 1} and ${second + 1})`, source.valueAt(`${path}/${second}`));
+    }
     case 'minProperties': case 'maxProperties':
       return at(onePropertyMessage(path, label));
     case 'discriminator':

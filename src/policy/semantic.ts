@@ -193,7 +193,7 @@ function checkPowerOrder(
       const after = later.stage > cut.stage || (later.stage === cut.stage && (parallel ? later !== cut : later.index > cut.index));
       if (!after || !dependenciesOf(later.action.target, targets).has(cut.action.target)) continue;
       const when = later.stage === cut.stage ? 'in the same stage' : `in stage \`${document.stages[later.stage]!.name}\``;
-      report(source.valueAt(`${cut.pointer}/op`), 'power_order', `\`${cut.action.target}\` is cut in stage \`${document.stages[cut.stage]!.name}\` but \`${later.action.target}\` depends on it and is still to ${later.action.op} ${when}`);
+      report(source.valueAt(`${cut.pointer}/op`), 'power_order', `\`${cut.action.target}\` is cut in stage \`${document.stages[cut.stage]!.name}\`, but \`${later.action.target}\`, which depends on it, still has \`${later.action.op}\` to do ${when}`);
       break;
     }
   }
