@@ -33,3 +33,23 @@ export function nextSnapshot(bus: EventBus, where: (snapshot: UpsSnapshot) => bo
     });
   });
 }
+
+/** The first payload an `onX` subscription delivers that matches `where`, or a failure after `timeoutMs`. */
+export function nextOf<T>(
+  subscribe: (listener: (payload: T) => void) => () => void,
+  where: (payload: T) => boolean = () => true,
+  timeoutMs = 15_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = subscribe((payload) => {
+      if (!where(payload)) return;
+      clearTimeout(timer);
+      off();
+      resolve(payload);
+    });
+  });
+}
