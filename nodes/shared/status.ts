@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import type { NodeStatus } from 'node-red';
+import type { PolicyRulesState } from '../../src/policy/rules-service';
 import type { UpsSnapshot } from '../../src/nut/snapshot';
 
 /** The node badge for a UPS reading: green on mains, yellow on battery, red when critical or silent. */
@@ -9,4 +11,13 @@ export function upsStatus(snapshot: UpsSnapshot): NodeStatus {
   if (snapshot.flags.includes('FSD') || (snapshot.flags.includes('OB') && snapshot.flags.includes('LB'))) return { fill: 'red', shape: 'dot', text };
   if (snapshot.flags.includes('OB')) return { fill: 'yellow', shape: 'dot', text };
   return { fill: 'green', shape: 'dot', text };
+}
+
+/** The node badge for a policy's rules: running, running its last good version, or not loaded. */
+export function policyStatus(name: string, state: PolicyRulesState): NodeStatus {
+  const where = state.problem ? `${path.basename(state.problem.file)}:${state.problem.line}:${state.problem.column}` : '';
+  if (state.running && state.problem) return { fill: 'yellow', shape: 'ring', text: `${name}: ${where} refused, last good version runs` };
+  if (state.running) return { fill: 'green', shape: 'dot', text: `${name}: loaded from ${path.basename(state.file ?? '')}` };
+  if (state.problem) return { fill: 'red', shape: 'ring', text: `${name}: not loaded (${where})` };
+  return { fill: 'grey', shape: 'ring', text: `${name}: no such policy in the rules folder` };
 }

@@ -26,6 +26,14 @@ export interface RulesServiceOptions {
   debounceMs?: number;
 }
 
+export interface PolicyRulesState {
+  /** A version of the policy runs (the last good one when `problem` is set). */
+  running: boolean;
+  file?: string;
+  /** The first problem of a refused rules file that concerns this policy (any, when it is not running). */
+  problem?: RulesProblem;
+}
+
 export class RulesService {
   private ruleSet: RuleSet = EMPTY_RULE_SET;
   private readonly rejectedFiles = new Map<string, RulesProblem[]>();
@@ -68,6 +76,19 @@ export class RulesService {
   /** Files whose current text is not running, with the problems that keep it out. */
   rejected(): ReadonlyMap<string, RulesProblem[]> {
     return this.rejectedFiles;
+  }
+
+  /** What a policy node shows: is it running, from which file, and is a newer text of that file refused. */
+  policyState(name: string): PolicyRulesState {
+    const loaded = this.ruleSet.policies.get(name);
+    const concerns = (file: string, problems: RulesProblem[]): boolean =>
+      file === loaded?.file || problems.some((problem) => problem.file === loaded?.file);
+    for (const [file, problems] of this.rejectedFiles) {
+      if (loaded ? concerns(file, problems) : true) {
+        return { running: loaded !== undefined, ...(loaded ? { file: loaded.file } : {}), problem: problems[0] };
+      }
+    }
+    return loaded ? { running: true, file: loaded.file } : { running: false };
   }
 
   /** Re-reads one file now (the watcher calls this after its debounce). */

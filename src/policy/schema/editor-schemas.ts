@@ -11,8 +11,9 @@ import { targetsDocumentSchema } from './targets';
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
 
 function withoutId(schema: object): object {
-  const { $id: _id, ...rest } = schema as { $id?: string };
-  return rest;
+  const copy: Record<string, unknown> = { ...schema };
+  delete copy.$id;
+  return copy;
 }
 
 export function editorSchemas(): Record<string, object> {

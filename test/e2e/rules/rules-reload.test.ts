@@ -6,6 +6,7 @@ import { silentLogger } from '../../../src/logger';
 import { readEffectiveFlags, setOverride } from '../../../src/policy/overrides';
 import { formatProblem } from '../../../src/policy/problems';
 import { RulesService } from '../../../src/policy/rules-service';
+import type { PolicyDocument } from '../../../src/policy/spec';
 import { AuditLog, Host, Integration, Policy } from '../../../src/store/models';
 import { ensureSite } from '../../../src/store/sites';
 import type { Store } from '../../../src/store/store';
@@ -64,7 +65,7 @@ describe('rules hot reload (real folder, real encrypted store)', () => {
     ]);
     const policy = await Policy.query(store.knex).findOne({ site_id: siteId, name: 'lab' });
     assert.ok(policy?.source_file?.endsWith('lab.yaml'));
-    assert.equal(JSON.parse(policy.spec!).stages[0].name, 'first');
+    assert.equal((JSON.parse(policy!.spec!) as PolicyDocument).stages[0]!.name, 'first');
   });
 
   it('good → broken → good: the last good version runs in between, and the fix runs', async () => {
@@ -89,7 +90,7 @@ describe('rules hot reload (real folder, real encrypted store)', () => {
     assert.equal(service.current().policies.get('lab')!.document.stages[0]!.name, 'second');
     assert.equal(service.rejected().size, 0);
     const after = await Policy.query(store.knex).findOne({ site_id: siteId, name: 'lab' });
-    assert.equal(JSON.parse(after!.spec!).stages[0].name, 'second');
+    assert.equal((JSON.parse(after!.spec!) as PolicyDocument).stages[0]!.name, 'second');
   });
 
   it('a change that breaks another file is refused, and the error names that file', async () => {
