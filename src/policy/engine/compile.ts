@@ -5,7 +5,7 @@
 import { durationMs } from '../duration';
 import { INVERSE_OPS, type Action, type OnTimeout, type PolicyDocument, type Target, type Trigger } from '../spec';
 
-/** upsmon's DEADTIME: no data this long from a UPS last seen on battery is critical. */
+/** upsmon's DEADTIME: no data this long from a UPS last seen on battery is critical (unless comm_lost says otherwise). */
 export const DEFAULT_COMM_LOSS_MS = 15_000;
 export const DEFAULT_STAGE_TIMEOUT_MS = 120_000;
 export const DEFAULT_CANCEL_ONLINE_MS = 60_000;
@@ -64,7 +64,8 @@ export function compilePolicy(document: PolicyDocument, targets: ReadonlyMap<str
     ups: document.ups ?? document.group?.members ?? [],
     ...(document.group ? { group: { members: document.group.members, minHealthy: document.group.min_healthy } } : {}),
     triggers: { mode: document.triggers.all ? 'all' : 'any', conditions },
-    commLossMs: commLost?.for === undefined ? DEFAULT_COMM_LOSS_MS : Math.min(durationMs(commLost.for), DEFAULT_COMM_LOSS_MS),
+    // A comm_lost trigger names the policy's comm-loss time; the critical rule uses it too.
+    commLossMs: commLost?.for === undefined ? DEFAULT_COMM_LOSS_MS : durationMs(commLost.for),
     cancelOnlineMs: document.cancel_when?.online?.for === undefined ? DEFAULT_CANCEL_ONLINE_MS : durationMs(document.cancel_when.online.for),
     stages,
     ...(pointOfNoReturn === undefined || pointOfNoReturn < 0 ? {} : { pointOfNoReturn }),

@@ -29,7 +29,8 @@ export function trackSample(previous: UpsTrack | undefined, sample: UpsSample, n
   const onBattery = isOnBattery(sample.flags);
   const wasOnBattery = track.lastSeenOnBattery && track.comm === 'ok';
   const sinceLast = track.lastOkAt === undefined ? 0 : now - track.lastOkAt;
-  let batteryMs = track.batteryMsInOutage + (onBattery && wasOnBattery ? sinceLast : 0);
+  // The time since the previous reading was spent as that reading said.
+  let batteryMs = track.batteryMsInOutage + (wasOnBattery ? sinceLast : 0);
   const onlineSince = onBattery ? undefined : (track.onlineSince ?? now);
   if (onlineSince !== undefined && now - onlineSince >= outageResetMs) batteryMs = 0;
   let chargeHistory = track.chargeHistory;
