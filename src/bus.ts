@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { RulesProblem } from './errors';
 import type { NutEvent } from './nut/events';
+import type { ActionRequest, PolicyDecision } from './policy/requests';
 import type { UpsSnapshot } from './nut/snapshot';
 
 /** Payloads of every event on the bus; one emitX/onX pair per event below. */
@@ -96,6 +97,22 @@ export class EventBus {
   }
   onRulesRejected(listener: Listener<RulesRejected>): () => void {
     return this.on('rules.rejected', listener);
+  }
+
+  /** Every decision of a running policy (trigger, stages, actions, cancel, restore, run end). */
+  emitPolicyDecision(decision: PolicyDecision): void {
+    this.emit('policy.decision', decision);
+  }
+  onPolicyDecision(listener: Listener<PolicyDecision>): () => void {
+    return this.on('policy.decision', listener);
+  }
+
+  /** What a policy asks a target driver to do (or to verify after a restart). */
+  emitActionRequest(request: ActionRequest): void {
+    this.emit('policy.action', request);
+  }
+  onActionRequest(listener: Listener<ActionRequest>): () => void {
+    return this.on('policy.action', listener);
   }
 
   removeAllListeners(): void {

@@ -10,6 +10,7 @@ import { reconnectPolicy } from '../nut/backoff';
 import { type BuiltInSimulator, startBuiltInSimulator } from '../nut/builtin-simulator';
 import { nutServerConfig } from '../nut/server-config';
 import { NutService } from '../nut/service';
+import { PolicyService } from '../policy/policy-service';
 import { RulesService } from '../policy/rules-service';
 import { RetentionService } from '../store/retention';
 import { SampleBuffer } from '../store/sample-buffer';
@@ -55,6 +56,7 @@ export class Hub {
   private nut: NutService | undefined;
   private simulator: BuiltInSimulator | undefined;
   private rules: RulesService | undefined;
+  private policies: PolicyService | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -100,7 +102,13 @@ export class Hub {
       logger.error({ err: error, dir: settings.rulesDir }, 'rules service failed to start: no policy runs');
     }
 
-    const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, siteId: site.id };
+    const policies = new PolicyService({
+      bus: this.bus, rules, logger: logger.child({ service: 'policies' }), store: { knex: store.knex, siteId: site.id },
+    });
+    this.policies = policies;
+    policies.start();
+
+    const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, policies, siteId: site.id };
     const httpAddress = await this.startNodeRed(store, services);
     // Only now do we know whether the flows watch a server of their own.
     if (nut.serverCount === 0) {
@@ -162,6 +170,7 @@ export class Hub {
     const steps: Array<[string, () => Promise<void> | void]> = [
       ['node-red', async () => { if (this.red) await this.red.stop(); }],
       ['http', () => this.closeHttp()],
+      ['policies', async () => { await this.policies?.stop(); }],
       ['rules', async () => { await this.rules?.stop(); }],
       ['nut', async () => { await this.nut?.stop(); }],
       ['nut-simulator', async () => { await this.simulator?.stop(); }],

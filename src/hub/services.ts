@@ -1,5 +1,6 @@
 import type { EventBus } from '../bus';
 import type { NutService } from '../nut/service';
+import type { PolicyService } from '../policy/policy-service';
 import type { RulesService } from '../policy/rules-service';
 import type { SampleBuffer } from '../store/sample-buffer';
 
@@ -12,5 +13,6 @@ export interface HubServices {
   samples: SampleBuffer;
   nut: NutService;
   rules: RulesService;
+  policies: PolicyService;
   siteId: number;
 }

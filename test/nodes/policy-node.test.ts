@@ -6,6 +6,8 @@ import type { Node, NodeStatus } from 'node-red';
 import { EventBus } from '../../src/bus';
 import type { HubServices } from '../../src/hub/services';
 import { silentLogger } from '../../src/logger';
+import { PolicyService } from '../../src/policy/policy-service';
+import type { ActionRequest, PolicyDecision } from '../../src/policy/requests';
 import { RulesService } from '../../src/policy/rules-service';
 import { tempDir } from '../helpers/temp';
 import policyNode = require('../../nodes/policy/policy');
@@ -46,6 +48,7 @@ describe('policy node', function () {
   this.timeout(30_000);
   let dir: string;
   let rules: RulesService;
+  let policies: PolicyService;
 
   before(() => new Promise<void>((resolve) => helper.startServer(() => resolve())));
   after(() => new Promise<void>((resolve) => helper.stopServer(() => resolve())));
@@ -57,11 +60,14 @@ describe('policy node', function () {
     const bus = new EventBus();
     rules = new RulesService({ dir, bus, logger: silentLogger(), debounceMs: 50 });
     await rules.start();
-    const services = { bus, rules, nut: undefined as never, samples: undefined as never, siteId: 1 } satisfies HubServices;
+    policies = new PolicyService({ bus, rules, logger: silentLogger(), tickMs: 50 });
+    policies.start();
+    const services = { bus, rules, policies, nut: undefined as never, samples: undefined as never, siteId: 1 } satisfies HubServices;
     helper.settings({ walnut: services } as Parameters<typeof helper.settings>[0]);
   });
   afterEach(async () => {
     await helper.unload();
+    await policies.stop();
     await rules.stop();
   });
 
@@ -78,7 +84,6 @@ describe('policy node', function () {
       warn(message);
     };
 
-    await rules.reloadFile(path.join(dir, 'lab.yaml'));
     await fs.writeFile(path.join(dir, 'lab.yaml'), policyText('explode'));
     const refused = await next((status) => status.fill === 'yellow');
     assert.equal(refused.text, 'lab: lab.yaml:8:34 refused, last good version runs');
@@ -87,7 +92,7 @@ describe('policy node', function () {
 
     await fs.writeFile(path.join(dir, 'lab.yaml'), policyText('shutdown'));
     const fixed = await next((status) => status.fill === 'green');
-    assert.equal(fixed.text, 'lab: loaded from lab.yaml');
+    assert.equal(fixed.text, 'lab: armed');
   });
 
   it('a policy no file defines shows grey; a policy whose file is broken from the start shows red', async () => {
@@ -107,5 +112,56 @@ describe('policy node', function () {
     assert.deepEqual(await ghost((status) => status.fill === 'grey'), {
       fill: 'grey', shape: 'ring', text: 'ghost: no such policy in the rules folder',
     });
+  });
+
+  it('runs the policy: a reading wired in starts a run, requests leave on output 1, results move the stages on, decisions leave on output 2', async () => {
+    await fs.writeFile(path.join(dir, 'lab.yaml'), `apiVersion: walnut/v1
+kind: Policy
+name: lab
+ups: [ups@127.0.0.1:3493]
+dry_run: true
+triggers: { any: [{ on_battery: {} }] }
+stages:
+  - name: first
+    actions: [{ target: lamp, op: 'off' }]
+  - name: second
+    actions: [{ target: nas, op: shutdown }]
+`);
+    await rules.reloadFile(path.join(dir, 'lab.yaml'));
+    await helper.load(policyNode, [
+      { id: 'p1', type: 'policy', policy: 'lab', wires: [['requests'], ['decisions']] },
+      { id: 'requests', type: 'helper' }, { id: 'decisions', type: 'helper' },
+    ] as unknown as TestFlows);
+    const requests: ActionRequest[] = [];
+    const decisions: PolicyDecision[] = [];
+    const nextRequest = (): Promise<ActionRequest> => new Promise((resolve) => helper.getNode('requests').once('input', (msg: { payload: ActionRequest }) => {
+      requests.push(msg.payload);
+      resolve(msg.payload);
+    }));
+    helper.getNode('decisions').on('input', (msg: { payload: PolicyDecision }) => decisions.push(msg.payload));
+    while (!policies.status('lab').loaded) await new Promise((resolve) => setImmediate(resolve));
+
+    const first = nextRequest();
+    const reading = { server: '127.0.0.1:3493', ups: 'ups', ts: Date.now(), comm: 'ok', status: 'OB DISCHRG', flags: ['OB', 'DISCHRG'], vars: {} };
+    helper.getNode('p1').receive({ payload: reading });
+    helper.getNode('p1').receive({ payload: reading }); // the same reading again (as from the bus): counted once
+    const off = await first;
+    assert.deepEqual(off, {
+      runId: 'lab-1', policy: 'lab', stage: 'first', target: 'lamp', targetType: 'tapo', op: 'off', timeout: 120_000,
+      dryRun: true, force: false, verify: false,
+    });
+    const second = nextRequest();
+    helper.getNode('p1').receive({ payload: { runId: 'lab-1', stage: 'first', target: 'lamp', op: 'off', outcome: 'done' } });
+    assert.equal((await second).target, 'nas');
+    assert.deepEqual(decisions.map((entry) => entry.decision.kind).slice(0, 5), ['trigger', 'stage_start', 'action', 'stage_end', 'stage_start']);
+    assert.equal(decisions.filter((entry) => entry.decision.kind === 'trigger').length, 1);
+  });
+
+  it('a message that is neither a reading nor a result fails with done(err), so Catch nodes see it', async () => {
+    await helper.load(policyNode, [{ id: 'p1', type: 'policy', policy: 'lab' }] as unknown as TestFlows);
+    const node = helper.getNode('p1');
+    const failed = new Promise<string>((resolve) => node.on('call:error', (call: { args: unknown[] }) => resolve(String(call.args[0]))));
+    node.receive({ payload: 'hello' });
+    assert.match(await failed, /expected a UPS reading/);
   });
 });
