@@ -15,7 +15,7 @@ export function onInput(node: Node, handler: (msg: NodeMessage, send: Send) => v
       if (finished) return;
       finished = true;
       if (error === undefined) done();
-      else done(error instanceof Error ? error : new Error(String(error)));
+      else done(error instanceof Error ? error : new Error(typeof error === 'string' ? error : JSON.stringify(error)));
     };
     try {
       Promise.resolve(handler(msg, send)).then(() => finish(), finish);

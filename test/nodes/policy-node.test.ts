@@ -160,7 +160,9 @@ stages:
   it('a message that is neither a reading nor a result fails with done(err), so Catch nodes see it', async () => {
     await helper.load(policyNode, [{ id: 'p1', type: 'policy', policy: 'lab' }] as unknown as TestFlows);
     const node = helper.getNode('p1');
-    const failed = new Promise<string>((resolve) => node.on('call:error', (call: { args: unknown[] }) => resolve(String(call.args[0]))));
+    // The test helper spies on node.error and announces each call as a `call:error` event.
+    const spied = node as unknown as { on(event: 'call:error', listener: (call: { args: unknown[] }) => void): void };
+    const failed = new Promise<string>((resolve) => spied.on('call:error', (call) => resolve(String(call.args[0]))));
     node.receive({ payload: 'hello' });
     assert.match(await failed, /expected a UPS reading/);
   });
