@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import helper, { type TestFlows } from 'node-red-node-test-helper';
-import type { Node, NodeStatus } from 'node-red';
+import type { Node, NodeMessage, NodeStatus } from 'node-red';
 import { EventBus } from '../../src/bus';
 import type { HubServices } from '../../src/hub/services';
 import { silentLogger } from '../../src/logger';
@@ -132,13 +132,9 @@ stages:
       { id: 'p1', type: 'policy', policy: 'lab', wires: [['requests'], ['decisions']] },
       { id: 'requests', type: 'helper' }, { id: 'decisions', type: 'helper' },
     ] as unknown as TestFlows);
-    const requests: ActionRequest[] = [];
     const decisions: PolicyDecision[] = [];
-    const nextRequest = (): Promise<ActionRequest> => new Promise((resolve) => helper.getNode('requests').once('input', (msg: { payload: ActionRequest }) => {
-      requests.push(msg.payload);
-      resolve(msg.payload);
-    }));
-    helper.getNode('decisions').on('input', (msg: { payload: PolicyDecision }) => decisions.push(msg.payload));
+    const nextRequest = (): Promise<ActionRequest> => new Promise((resolve) => helper.getNode('requests').once('input', (msg: NodeMessage) => resolve(msg.payload as ActionRequest)));
+    helper.getNode('decisions').on('input', (msg: NodeMessage) => decisions.push(msg.payload as PolicyDecision));
     while (!policies.status('lab').loaded) await new Promise((resolve) => setImmediate(resolve));
 
     const first = nextRequest();
