@@ -6,10 +6,16 @@ import { validateRules } from '../policy/validate';
 import { ensureSite } from '../store/sites';
 import { Store } from '../store/store';
 import { cliSettings, type GlobalOptions, printJson, println } from './common';
+import { readingSource, type ReadingOptions } from './rules-readings';
 
 /** `walnut rules validate [paths…] [--json] [--strict]`: exit 1 on any error (and on warnings with --strict). */
-export async function rulesValidateCommand(paths: string[], options: GlobalOptions & { json?: boolean; strict?: boolean }): Promise<void> {
-  const report = await validateRules(paths.length > 0 ? paths : [cliSettings(options).rulesDir]);
+export async function rulesValidateCommand(paths: string[], options: ReadingOptions & { json?: boolean; strict?: boolean }): Promise<void> {
+  const targets = paths.length > 0 ? paths : [cliSettings(options).rulesDir];
+  const first = await validateRules(targets);
+  // The budget needs a runtime: read one only for UPSes the rules name.
+  const upsRefs = [...new Set(first.policyUps)];
+  const { source } = await readingSource(options, upsRefs);
+  const report = await validateRules(targets, source);
   const failed = report.errors > 0 || (options.strict === true && report.warnings > 0);
   if (failed) process.exitCode = 1;
   if (options.json) {

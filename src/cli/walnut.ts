@@ -5,6 +5,7 @@ import { nutCheckCommand } from './nut-check-command';
 import { nutSyncCommand } from './nut-sync-command';
 import { simNutCommand } from './sim-nut-command';
 import { rulesOverrideCommand, rulesValidateCommand } from './rules-commands';
+import { rulesPlanCommand, rulesSimulateCommand } from './rules-plan-simulate';
 import { secretsListCommand, secretsRemoveCommand, secretsSetCommand } from './secrets-commands';
 
 const program = new Command('walnut')
@@ -62,7 +63,27 @@ rules
   .argument('[paths...]', 'files or folders (default: WALNUT_RULES_DIR, else ./rules)')
   .option('--json', 'machine-readable output')
   .option('--strict', 'warnings fail too')
-  .action((paths: string[], options: { json?: boolean; strict?: boolean }, command: Command) => rulesValidateCommand(paths, { ...globals(command), ...options }));
+  .option('--runtime <duration>', 'runtime for the budget check (default: the newest the hub recorded)')
+  .option('--load-watts <watts>', 'load at that runtime, so shedding targets lengthens it')
+  .action((paths: string[], options: { json?: boolean; strict?: boolean; runtime?: string; loadWatts?: string }, command: Command) => rulesValidateCommand(paths, { ...globals(command), ...options }));
+
+rules
+  .command('plan')
+  .description("each stage's planned start and worst-case end, and the margin against the UPS's runtime as watts are shed; exits 1 when the margin is below the reserve")
+  .argument('[policy]', 'policy name (default: every policy)')
+  .option('--runtime <duration>', 'runtime to plan against (default: the newest the hub recorded)')
+  .option('--load-watts <watts>', 'load at that runtime')
+  .option('--json', 'machine-readable output')
+  .action((policy: string | undefined, options: { runtime?: string; loadWatts?: string; json?: boolean }, command: Command) => rulesPlanCommand(policy, { ...globals(command), ...options }));
+
+rules
+  .command('simulate')
+  .description('run an outage trace through a policy on a virtual clock: the decision timeline, or the differences with another version')
+  .requiredOption('--policy <name>', 'policy name in the rules folder')
+  .requiredOption('--trace <file>', 'trace YAML (see rules/traces/)')
+  .option('--compare <file>', 'a rules file with another version of the policy')
+  .option('--json', 'JSON lines: {t, kind, stage, target, op, runId, rule} (or the changes, with --compare)')
+  .action((options: { policy: string; trace: string; compare?: string; json?: boolean }, command: Command) => rulesSimulateCommand({ ...globals(command), ...options }));
 
 rules
   .command('override')

@@ -4,6 +4,12 @@
  * is left at the end, with the load falling as targets are shed.
  */
 import type { CompiledPolicy } from './engine/compile';
+import { POWER_CUTTING_OPS, type Op, type TargetType } from './spec';
+
+function cutsPower(type: TargetType | undefined, op: Op): boolean {
+  if (type === 'proxmox') return op === 'poweroff';
+  return POWER_CUTTING_OPS.includes(op);
+}
 
 export interface PowerReading {
   /** Runtime the UPS reports, in seconds. */
@@ -34,11 +40,19 @@ export interface Plan {
 
 export function planPolicy(policy: CompiledPolicy, reading?: PowerReading): Plan {
   const stages: PlannedStage[] = [];
+  const shed = new Set<string>();
   let previousEnd = 0;
   for (const stage of policy.stages) {
     const startMs = Math.max(stage.afterMs, previousEnd);
     const worstEndMs = startMs + stage.timeoutMs;
-    stages.push({ name: stage.name, startMs, worstEndMs, shedW: [...new Set(stage.actions.map((action) => action.target))].reduce((sum, target) => sum + (policy.watts[target] ?? 0), 0) });
+    let shedW = 0;
+    for (const { target, op } of stage.actions) {
+      // A target stops drawing power once; a Proxmox guest shutdown leaves the node running.
+      if (shed.has(target) || !cutsPower(policy.targetTypes[target], op)) continue;
+      shed.add(target);
+      shedW += policy.watts[target] ?? 0;
+    }
+    stages.push({ name: stage.name, startMs, worstEndMs, shedW });
     previousEnd = worstEndMs;
   }
   const plan: Plan = { policy: policy.name, stages, worstEndMs: previousEnd, reserveMs: policy.reserveMs };

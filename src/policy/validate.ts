@@ -9,6 +9,7 @@ import { UsageError } from '../errors';
 import { isError, sortProblems } from './problems';
 import { displayPath, listRulesFiles, loadRulesFile } from './rules-dir';
 import type { RulesFile } from './rules-file';
+import { budgetProblems, type ReadingSource } from './budget';
 import { checkSemantics } from './semantic';
 
 export interface ValidationReport {
@@ -16,10 +17,12 @@ export interface ValidationReport {
   problems: RulesProblem[];
   errors: number;
   warnings: number;
+  /** Every UPS the policies name (for the budget's readings). */
+  policyUps: string[];
 }
 
 /** Folders contribute their top-level *.yaml files; a file named explicitly is read whatever its name. */
-export async function validateRules(paths: readonly string[]): Promise<ValidationReport> {
+export async function validateRules(paths: readonly string[], readingFor: ReadingSource = () => undefined): Promise<ValidationReport> {
   const notes: RulesProblem[] = [];
   const names: string[] = [];
   for (const given of paths) {
@@ -40,7 +43,11 @@ export async function validateRules(paths: readonly string[]): Promise<Validatio
     }
   }
   const files = (await Promise.all([...new Set(names)].map(loadRulesFile))).filter((file): file is RulesFile => file !== undefined);
-  const problems = sortProblems([...notes, ...files.flatMap((file) => file.problems), ...checkSemantics(files)]);
+  const semantic = checkSemantics(files);
+  // The budget needs consistent rules: it is computed only when nothing else is wrong.
+  const budget = [...files.flatMap((file) => file.problems), ...semantic].some(isError) ? [] : budgetProblems(files, readingFor);
+  const problems = sortProblems([...notes, ...files.flatMap((file) => file.problems), ...semantic, ...budget]);
   const errors = problems.filter(isError).length;
-  return { files: files.map((file) => file.file), problems, errors, warnings: problems.length - errors };
+  const policyUps = files.flatMap((file) => file.policies.flatMap(({ document }) => document.ups ?? document.group?.members ?? []));
+  return { files: files.map((file) => file.file), problems, errors, warnings: problems.length - errors, policyUps };
 }

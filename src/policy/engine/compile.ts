@@ -32,8 +32,9 @@ export interface CompiledPolicy {
   pointOfNoReturn?: number;
   reserveMs: number;
   restore: { onlineMs: number; chargeAbove?: number; inverse: boolean; actions: Action[]; actionTimeoutMs: number };
-  /** Power drawn by each target named in the stages (for pacing and the plan). */
+  /** Power drawn by each target named in the stages, and its type (for the plan). */
   watts: Record<string, number>;
+  targetTypes: Record<string, Target['type']>;
 }
 
 export function compilePolicy(document: PolicyDocument, targets: ReadonlyMap<string, Target> = new Map()): CompiledPolicy {
@@ -56,8 +57,13 @@ export function compilePolicy(document: PolicyDocument, targets: ReadonlyMap<str
     ? undefined
     : stages.findIndex((stage) => stage.name === document.point_of_no_return);
   const watts: Record<string, number> = {};
+  const targetTypes: Record<string, Target['type']> = {};
   for (const stage of stages) {
-    for (const action of stage.actions) watts[action.target] = targets.get(action.target)?.watts ?? 0;
+    for (const action of stage.actions) {
+      const target = targets.get(action.target);
+      watts[action.target] = target?.watts ?? 0;
+      if (target) targetTypes[action.target] = target.type;
+    }
   }
   return {
     name: document.name,
@@ -78,6 +84,7 @@ export function compilePolicy(document: PolicyDocument, targets: ReadonlyMap<str
       actionTimeoutMs: restore?.timeout === undefined ? DEFAULT_RESTORE_ACTION_TIMEOUT_MS : durationMs(restore.timeout),
     },
     watts,
+    targetTypes,
   };
 }
 

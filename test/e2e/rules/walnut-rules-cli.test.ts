@@ -84,3 +84,40 @@ describe('walnut rules CLI', () => {
     }
   });
 });
+
+describe('walnut rules plan and simulate', () => {
+  it('plan: the timeline and a margin against --runtime; exit 1 when it is below the reserve', async () => {
+    const plenty = await walnut(['rules', 'plan', 'homelab', '--runtime', '30m', '--load-watts', '400'], {});
+    assert.equal(plenty.code, 0, plenty.stderr);
+    assert.match(plenty.stdout, /^ {2}guests +\+1m +→ \+6m +sheds 0 W, runtime left /m);
+    assert.match(plenty.stdout, /margin: \S+ beyond the reserve \(ups@localhost: runtime 30m at 400 W, from --runtime\)/);
+    const short = await walnut(['rules', 'plan', 'homelab', '--runtime', '8m', '--json'], {});
+    assert.equal(short.code, 1);
+    const [plan] = JSON.parse(short.stdout) as Array<{ policy: string; marginMs: number; worstEndMs: number }>;
+    assert.equal(plan!.policy, 'homelab');
+    assert.equal(plan!.worstEndMs, 690_000);
+    assert.equal(plan!.marginMs, 8 * 60_000 - 690_000 - 180_000);
+  });
+
+  it('simulate --json prints one JSON line per decision of the documented kinds', async () => {
+    const result = await walnut(['rules', 'simulate', '--policy', 'homelab', '--trace', 'rules/traces/power-back-mid-shutdown.yaml', '--json'], {});
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { t: number; kind: string; stage?: string; target?: string; op?: string });
+    assert.deepEqual(lines.slice(0, 3), [
+      { t: 180, kind: 'trigger', runId: 'homelab-1', rule: 'on_battery for 2m' },
+      { t: 180, kind: 'stage_start', stage: 'shed', runId: 'homelab-1', rule: 'stage planned at +0s' },
+      { t: 180, kind: 'action', stage: 'shed', target: 'printer-plug', op: 'off', runId: 'homelab-1', rule: 'stage started (parallel)' },
+    ]);
+    assert.ok(lines.every((line) => ['trigger', 'stage_start', 'action', 'cancel', 'restore', 'run_end'].includes(line.kind)));
+    assert.ok(lines.some((line) => line.kind === 'cancel'));
+  });
+
+  it('simulate --compare prints the differences between two versions', async () => {
+    const dir = tempDir();
+    const other = path.join(dir, 'homelab-v2.yaml');
+    fs.writeFileSync(other, fs.readFileSync('rules/homelab.yaml', 'utf8').replace('on_battery: { for: 2m }', 'on_battery: { for: 15s }'));
+    const result = await walnut(['rules', 'simulate', '--policy', 'homelab', '--trace', 'rules/traces/short-blip.yaml', '--compare', other], {});
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /only in B  trigger at \+1m15s/);
+  });
+});
