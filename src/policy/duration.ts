@@ -20,10 +20,15 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** Milliseconds of a duration the schema has already accepted. */
+const known = new Map<string, number>();
+
+/** Milliseconds of a duration the schema has already accepted (remembered: the engine asks on every reading). */
 export function durationMs(text: string): number {
-  const ms = parseDuration(text);
+  let ms = known.get(text);
+  if (ms !== undefined) return ms;
+  ms = parseDuration(text);
   if (ms === undefined) throw new TypeError(`not a duration: ${text}`);
+  if (known.size < 10_000) known.set(text, ms);
   return ms;
 }
 

@@ -17,19 +17,19 @@ export function describeTrack(ups: string, track: UpsTrack): string {
 
 /** OB+LB (at any charge, even during calibration), FSD, or silence while last seen on battery. */
 export function criticalReason(ups: string, track: UpsTrack, now: number, policy: CompiledPolicy): Because | undefined {
-  const input = describeTrack(ups, track);
-  if (track.comm === 'ok' && track.flags.includes('OB') && track.flags.includes('LB')) return { rule: 'critical: on battery with low battery (OB LB)', input };
-  if (track.comm === 'ok' && track.flags.includes('FSD')) return { rule: 'critical: forced shutdown (FSD)', input };
-  if (track.lastSeenOnBattery && dataAge(track, now) >= policy.commLossMs) {
-    return { rule: `critical: no data for ${Math.round(dataAge(track, now) / 1000)}s while on battery`, input };
+  let rule: string | undefined;
+  if (track.comm === 'ok' && track.flags.includes('OB') && track.flags.includes('LB')) rule = 'critical: on battery with low battery (OB LB)';
+  else if (track.comm === 'ok' && track.flags.includes('FSD')) rule = 'critical: forced shutdown (FSD)';
+  else if (track.lastSeenOnBattery && dataAge(track, now) >= policy.commLossMs) {
+    rule = `critical: no data for ${Math.round(dataAge(track, now) / 1000)}s while on battery`;
   }
-  return undefined;
+  return rule === undefined ? undefined : { rule, input: describeTrack(ups, track) };
 }
 
 export function conditionReason(condition: Trigger, ups: string, track: UpsTrack, now: number): Because | undefined {
   const onBatteryFor = track.onBatterySince === undefined ? undefined : now - track.onBatterySince;
-  const input = describeTrack(ups, track);
-  const held = (rule: string): Because => ({ rule, input });
+  // Described only when a condition holds: this runs for every reading.
+  const held = (rule: string): Because => ({ rule, input: describeTrack(ups, track) });
   if (condition.fsd) return track.flags.includes('FSD') ? held('fsd') : undefined;
   // Everything else counts only while on battery.
   if (onBatteryFor === undefined) return undefined;

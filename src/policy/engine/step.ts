@@ -26,7 +26,9 @@ export function initialState(now = 0): EngineState {
 
 export function step(policy: CompiledPolicy, options: EngineOptions, state: EngineState, input: EngineInput, now: number): StepResult {
   const at = Math.max(now, state.now);
-  const next: EngineState = { ...state, now: at, ...(state.run ? { run: cloneRun(state.run) } : {}) };
+  // A run waiting for the mains changes only its top-level fields, unless a result or a restart touches its actions.
+  const deep = state.run !== undefined && (state.run.phase !== 'awaiting_restore' || input.kind === 'result' || input.kind === 'resume');
+  const next: EngineState = { ...state, now: at, ...(state.run ? { run: deep ? cloneRun(state.run) : { ...state.run } } : {}) };
   const decisions: Decision[] = [];
   const context: RunContext = { policy, state: next, now: at, decisions };
 
