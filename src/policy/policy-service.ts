@@ -125,21 +125,29 @@ export class PolicyService {
   private tickAll(): void {
     for (const [name, hosted] of this.hosted) this.apply(name, hosted, { kind: 'tick' });
     // Overrides may be set by another process (`walnut rules override`): read them again every few seconds.
-    if (++this.ticks % 5 === 0) for (const name of this.hosted.keys()) void this.refreshFlags(name).catch(() => undefined);
+    if (++this.ticks % 5 === 0) for (const name of this.hosted.keys()) void this.refresh(name).catch(() => undefined);
+  }
+
+  /** The policy as the current rules and overrides define it; undefined when the rules no longer do. */
+  private async compiled(name: string): Promise<{ row?: Policy; parts: Pick<Hosted, 'policy' | 'options' | 'targets' | 'flags'> } | undefined> {
+    const rules = this.options.rules.current();
+    const loaded = rules.policies.get(name);
+    if (!loaded) return undefined;
+    const targets = new Map([...rules.targets].map(([target, defined]) => [target, defined.target]));
+    const row = await this.policyRow(name);
+    const flags = effectiveFlags(loaded.document, row);
+    const targetTypes = new Map([...targets].map(([target, spec]) => [target, spec.type]));
+    return {
+      ...(row ? { row } : {}),
+      parts: { policy: compilePolicy(loaded.document, targets), options: { armed: flags.armed, targetTypes }, targets, flags },
+    };
   }
 
   private async host(name: string): Promise<void> {
-    const loaded = this.options.rules.current().policies.get(name);
-    if (!loaded) return;
-    const targets = new Map([...this.options.rules.current().targets].map(([target, defined]) => [target, defined.target]));
-    const row = await this.policyRow(name);
-    const flags = effectiveFlags(loaded.document, row);
-    const saved = row?.run_state ? (JSON.parse(row.run_state) as EngineState) : undefined;
-    const hosted: Hosted = {
-      policy: compilePolicy(loaded.document, targets),
-      options: { armed: flags.armed, targetTypes: new Map([...targets].map(([target, spec]) => [target, spec.type])) },
-      targets, flags, state: saved ?? initialState(this.now()), lastReadingTs: new Map(),
-    };
+    const compiled = await this.compiled(name);
+    if (!compiled) return;
+    const saved = compiled.row?.run_state ? (JSON.parse(compiled.row.run_state) as EngineState) : undefined;
+    const hosted: Hosted = { ...compiled.parts, state: saved ?? initialState(this.now()), lastReadingTs: new Map() };
     this.hosted.set(name, hosted);
     if (saved?.run) {
       this.options.logger.warn({ policy: name, runId: saved.run.id }, 'resuming a run the hub was in when it stopped');
@@ -147,35 +155,22 @@ export class PolicyService {
     }
   }
 
-  /** New rules: recompile, keeping each policy's state; start claimed policies that now exist. */
+  /** New rules: recompile, keeping each policy's state; start claimed policies that now exist, drop removed ones. */
   private async reload(): Promise<void> {
-    for (const name of this.claims.keys()) {
-      const loaded = this.options.rules.current().policies.get(name);
-      const hosted = this.hosted.get(name);
-      if (!hosted) {
-        if (loaded) await this.host(name);
-        continue;
-      }
-      if (!loaded) {
-        this.options.logger.warn({ policy: name }, 'policy removed from the rules: it no longer runs');
-        this.hosted.delete(name);
-        continue;
-      }
-      const targets = new Map([...this.options.rules.current().targets].map(([target, defined]) => [target, defined.target]));
-      hosted.policy = compilePolicy(loaded.document, targets);
-      hosted.targets = targets;
-      hosted.flags = effectiveFlags(loaded.document, await this.policyRow(name));
-      hosted.options = { armed: hosted.flags.armed, targetTypes: new Map([...targets].map(([target, spec]) => [target, spec.type])) };
-    }
+    for (const name of this.claims.keys()) await this.refresh(name);
   }
 
-  /** Re-reads armed/dry_run (after an override was set) for one policy. */
-  async refreshFlags(name: string): Promise<void> {
+  /** Recompiles one policy from the current rules and overrides (after an override was set, or new rules). */
+  async refresh(name: string): Promise<void> {
     const hosted = this.hosted.get(name);
-    const loaded = this.options.rules.current().policies.get(name);
-    if (!hosted || !loaded) return;
-    hosted.flags = effectiveFlags(loaded.document, await this.policyRow(name));
-    hosted.options = { ...hosted.options, armed: hosted.flags.armed };
+    if (!hosted) return this.host(name);
+    const compiled = await this.compiled(name);
+    if (!compiled) {
+      this.options.logger.warn({ policy: name }, 'policy removed from the rules: it no longer runs');
+      this.hosted.delete(name);
+      return;
+    }
+    Object.assign(hosted, compiled.parts);
   }
 
   private apply(name: string, hosted: Hosted, input: EngineInput): void {
