@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { EngineDriver, policyFrom } from '../../helpers/engine';
+import { simulate } from '../../../src/policy/simulate';
+import { parseTrace } from '../../../src/policy/trace';
+import { BASE_TYPES, EngineDriver, policyFrom } from '../../helpers/engine';
 
 /** Two stages five minutes apart, the second past the point of no return, an inverse restore. */
 const STANDARD = `ups: [ups]
@@ -223,5 +225,21 @@ describe('policy engine: the promises', () => {
       assert.ok(decision.because.rule.length > 0 && decision.because.input.length > 0, JSON.stringify(decision));
     }
     assert.equal(engine.first('trigger')!.because.input, 'ups, OB, charge 80%, runtime 1200s');
+  });
+
+  it('the simulator plays the world too: action results come back on the virtual clock, hangs run into the timeout', () => {
+    const trace = parseTrace('world.yaml', `apiVersion: walnut/v1
+kind: Trace
+ups: ups
+end: 15m
+samples:
+  - { at: 0s, status: OB, runtime: 3000 }
+targets:
+  pve: { takes: 45s }
+  nas: { hangs: true }
+`);
+    const { decisions } = simulate(policyFrom(STANDARD), { armed: true, targetTypes: BASE_TYPES }, trace);
+    const ends = decisions.filter((decision) => decision.kind === 'stage_end').map((decision) => [decision.stage, decision.outcome, decision.t / 1000]);
+    assert.deepEqual(ends, [['guests', 'done', 165], ['hosts', 'timed_out', 480]], 'pve answers 45 s after it was asked; nas never does');
   });
 });
