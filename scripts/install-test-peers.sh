@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests talk to (DESIGN.md "How it is tested"):
-# Debian's nut-server (upsd + dummy-ups) and nut-client (upsc). Idempotent;
+# Debian's nut-server (upsd + dummy-ups) and nut-client (upsc), and OpenSSH's
+# sshd for the SSH shutdown driver. Idempotent;
 # a peer that cannot be installed fails the run rather than skipping tests.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ need=()
 [ -x /lib/nut/upsd ] && [ -x /lib/nut/dummy-ups ] || need+=(nut-server)
 command -v upsc >/dev/null 2>&1 || need+=(nut-client)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
@@ -21,4 +23,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # Debian's packaging may start the system services; the tests run their own.
-systemctl stop nut-server nut-monitor nut-driver 2>/dev/null || true
+systemctl stop nut-server nut-monitor nut-driver ssh 2>/dev/null || true
+# Installing openssh-server may start it through its init script: the tests start their own sshd.
+if [ -f /run/sshd.pid ]; then kill "$(cat /run/sshd.pid)" 2>/dev/null || true; fi

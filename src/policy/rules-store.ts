@@ -95,7 +95,7 @@ async function deleteMissing(trx: Knex.Transaction, table: string, siteId: numbe
 
 function hostAddress(target: Target): string | null {
   if (target.type === 'ssh') return target.host;
-  if (target.type === 'wol') return target.address ?? null;
+  if (target.type === 'wol') return target.address;
   return null;
 }
 
@@ -110,6 +110,7 @@ function secretRefOf(target: Target): string | null {
     case 'proxmox': return target.token.secretRef;
     case 'tapo': return target.credentials.secretRef;
     case 'shelly': return target.credentials?.secretRef ?? null;
+    case 'ups': return target.credentials.secretRef;
     default: return null;
   }
 }

@@ -9,7 +9,7 @@ import type { RulesProblem } from '../errors';
 import { DURATION_PATTERN } from './duration';
 import { problemAt } from './problems';
 import {
-  HOST_PATTERN, MAC_PATTERN, NAME_PATTERN, SSH_FINGERPRINT_PATTERN, TLS_FINGERPRINT_PATTERN, UPS_NAME_PATTERN,
+  HOST_PATTERN, MAC_PATTERN, NAME_PATTERN, SECRET_NAME_PATTERN, SSH_FINGERPRINT_PATTERN, TLS_FINGERPRINT_PATTERN, UPS_NAME_PATTERN,
 } from './schema/common';
 import { policyDocumentSchema } from './schema/policy';
 import { targetsDocumentSchema } from './schema/targets';
@@ -214,7 +214,7 @@ function secretPointers(value: unknown, path: string): string[] {
 
 function isSecretRef(value: unknown): boolean {
   return isObject(value) && Object.keys(value).length === 1 && typeof value.secretRef === 'string' &&
-    /^[A-Za-z0-9_.-]{1,128}$/.test(value.secretRef);
+    new RegExp(SECRET_NAME_PATTERN).test(value.secretRef);
 }
 
 function findEmptyValues(value: unknown, path: string, source: SourceDocument): RulesProblem[] {

@@ -37,7 +37,7 @@ export interface SshTarget extends TargetCommon {
   key: SecretRef;
   /** `SHA256:…` as printed by ssh-keygen -lf; else the key trusted with `walnut targets trust`. */
   host_key_fingerprint?: string;
-  /** Run instead of the default `sudo -n /sbin/shutdown -h now`. */
+  /** Run instead of the default `sudo -n shutdown -h +0`. */
   command?: string;
 }
 
@@ -80,8 +80,8 @@ export interface ShellyTarget extends TargetCommon {
 export interface WolTarget extends TargetCommon {
   type: 'wol';
   mac: string;
-  /** Where the magic packet goes (a broadcast address, or a unicast host). */
-  address?: string;
+  /** Where the magic packet goes: a unicast host, or a broadcast address when you choose one. */
+  address: string;
   port?: number;
 }
 
@@ -89,6 +89,8 @@ export interface UpsTarget extends TargetCommon {
   type: 'ups';
   /** `upsname@host[:port]` as in upsc. */
   ups: string;
+  /** A upsd account allowed the instant command (or FSD as a primary), stored as `user:password`. */
+  credentials: SecretRef;
   /** `shutdown.return` powers the loads back with the mains; `fsd` hands the shutdown to upsmon. */
   method?: 'shutdown.return' | 'fsd';
 }

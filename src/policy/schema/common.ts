@@ -11,6 +11,8 @@ export const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
 export const UPS_NAME_PATTERN = '^[A-Za-z0-9_.-]+(@[A-Za-z0-9_.:\\[\\]-]+)?$';
 /** A host name, IPv4 or IPv6 address. */
 export const HOST_PATTERN = '^[A-Za-z0-9_.:\\[\\]-]+$';
+/** As `walnut secrets set` accepts names. */
+export const SECRET_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$';
 export const MAC_PATTERN = '^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$';
 /** OpenSSH's `SHA256:` base64 fingerprint. */
 export const SSH_FINGERPRINT_PATTERN = '^SHA256:[A-Za-z0-9+/]{43}=?$';
@@ -23,7 +25,7 @@ export const percentSchema: JSONSchemaType<number> = { type: 'number', minimum: 
 
 export const secretRefSchema: JSONSchemaType<SecretRef> = {
   type: 'object',
-  properties: { secretRef: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' } },
+  properties: { secretRef: { type: 'string', pattern: SECRET_NAME_PATTERN } },
   required: ['secretRef'],
   additionalProperties: false,
 };

@@ -89,10 +89,10 @@ export const wolTargetSchema: JSONSchemaType<WolTarget> = {
     ...common,
     type: { type: 'string', const: 'wol' },
     mac: { type: 'string', pattern: MAC_PATTERN },
-    address: { type: 'string', nullable: true, pattern: HOST_PATTERN },
+    address: { type: 'string', pattern: HOST_PATTERN },
     port,
   },
-  required: ['type', 'mac'],
+  required: ['type', 'mac', 'address'],
   additionalProperties: false,
 };
 
@@ -102,9 +102,10 @@ export const upsTargetSchema: JSONSchemaType<UpsTarget> = {
     ...common,
     type: { type: 'string', const: 'ups' },
     ups: { type: 'string', pattern: UPS_NAME_PATTERN },
+    credentials: secretRefSchema,
     method: { type: 'string', nullable: true, enum: ['shutdown.return', 'fsd'] },
   },
-  required: ['type', 'ups'],
+  required: ['type', 'ups', 'credentials'],
   additionalProperties: false,
 };
 

@@ -57,11 +57,11 @@ describe('rules hot reload (real folder, real encrypted store)', () => {
   it('derives hosts, integrations and policies from the YAML on start', async () => {
     const hosts = await Host.query(store.knex).where({ site_id: siteId }).orderBy('name');
     assert.deepEqual(hosts.map((host) => [host.name, host.type, host.address, host.port]), [
-      ['hub', 'ssh', 'localhost', 22], ['nas', 'ssh', 'nas.lan', 22], ['wake', 'wol', null, 9],
+      ['hub', 'ssh', 'localhost', 22], ['nas', 'ssh', 'nas.lan', 22], ['wake', 'wol', '127.0.0.1', 9],
     ]);
     const integrations = await Integration.query(store.knex).where({ site_id: siteId }).orderBy('name');
     assert.deepEqual(integrations.map((row) => [row.name, row.type, row.secret_ref]), [
-      ['lamp', 'tapo', 'tapo'], ['pve', 'proxmox', 'pve-token'], ['rack', 'ups', null], ['switch', 'shelly', null],
+      ['lamp', 'tapo', 'tapo'], ['pve', 'proxmox', 'pve-token'], ['rack', 'ups', 'nut/admin'], ['switch', 'shelly', null],
     ]);
     const policy = await Policy.query(store.knex).findOne({ site_id: siteId, name: 'lab' });
     assert.ok(policy?.source_file?.endsWith('lab.yaml'));
