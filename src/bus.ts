@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { RulesProblem } from './errors';
 import type { NutEvent } from './nut/events';
+import type { JobUpdate } from './actions/runner';
 import type { ActionRequest, PolicyDecision } from './policy/requests';
 import type { UpsSnapshot } from './nut/snapshot';
 
@@ -113,6 +114,14 @@ export class EventBus {
   }
   onActionRequest(listener: Listener<ActionRequest>): () => void {
     return this.on('policy.action', listener);
+  }
+
+  /** A job's state changed (queued, sent, acknowledged, completed, failed, cancelled). */
+  emitJobUpdate(update: JobUpdate): void {
+    this.emit('job.update', update);
+  }
+  onJobUpdate(listener: Listener<JobUpdate>): () => void {
+    return this.on('job.update', listener);
   }
 
   removeAllListeners(): void {

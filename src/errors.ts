@@ -165,3 +165,56 @@ export class RulesError extends WalnutError {
     super('RULES_INVALID', problems.length > 1 ? `${lead} (and ${problems.length - 1} more)` : lead);
   }
 }
+
+/**
+ * Base of what a target driver raises. `transient` errors (a host that did not
+ * answer, a dropped connection) may be retried; the others (a refused key, a
+ * wrong password, an op the device cannot do) never are.
+ */
+export class ActionError extends WalnutError {
+  constructor(code: string, message: string, readonly transient: boolean, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** The device did not answer (refused, reset, no route) or not in time. */
+export class TargetUnreachableError extends ActionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TARGET_UNREACHABLE', message, true, options);
+  }
+}
+
+/** An action or a verification ran out of time. */
+export class ActionTimeoutError extends ActionError {
+  constructor(message: string) {
+    super('ACTION_TIMEOUT', message, true);
+  }
+}
+
+/** The SSH host key (or TLS certificate) is not the trusted one: nothing was sent. */
+export class HostKeyError extends ActionError {
+  constructor(message: string) {
+    super('HOST_KEY_REFUSED', message, false);
+  }
+}
+
+/** The device refused our credentials. */
+export class TargetAuthError extends ActionError {
+  constructor(message: string) {
+    super('TARGET_AUTH', message, false);
+  }
+}
+
+/** The device answered, but the action failed there (non-zero exit, an error reply). */
+export class ActionFailedError extends ActionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ACTION_FAILED', message, false, options);
+  }
+}
+
+/** A target, an op or a job that does not exist or does not fit. */
+export class TargetConfigError extends ActionError {
+  constructor(message: string) {
+    super('TARGET_CONFIG', message, false);
+  }
+}

@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { nodeRedSettings, type WalnutSettings } from '../../settings';
+import { storeBackedRunner } from '../actions/hub-runner';
 import { EventBus } from '../bus';
 import { HubStartError } from '../errors';
 import type { Logger } from '../logger';
@@ -108,7 +109,11 @@ export class Hub {
     this.policies = policies;
     policies.start();
 
-    const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, policies, siteId: site.id };
+    const runner = storeBackedRunner(store, site.id, rules, this.bus, logger.child({ service: 'jobs' }));
+    // Jobs a previous run of the hub left unfinished are checked on their devices before anything else is sent.
+    void runner.recover().catch((error: unknown) => logger.error({ err: error }, 'could not recover unfinished jobs'));
+
+    const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, policies, runner, siteId: site.id };
     const httpAddress = await this.startNodeRed(store, services);
     // Only now do we know whether the flows watch a server of their own.
     if (nut.serverCount === 0) {

@@ -1,3 +1,4 @@
+import type { JobRunner } from '../actions/runner';
 import type { EventBus } from '../bus';
 import type { NutService } from '../nut/service';
 import type { PolicyService } from '../policy/policy-service';
@@ -14,5 +15,6 @@ export interface HubServices {
   nut: NutService;
   rules: RulesService;
   policies: PolicyService;
+  runner: JobRunner;
   siteId: number;
 }
