@@ -86,20 +86,24 @@ export class SshDriver implements Driver {
       },
     };
     return new Promise<Client>((resolve, reject) => {
-      const onAbort = (): void => {
-        client.end();
-        reject(new ActionTimeoutError(`${this.where}: cancelled`));
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        outcome();
       };
-      signal.addEventListener('abort', onAbort, { once: true });
-      client.once('ready', () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(client);
+      const onAbort = (): void => settle(() => {
+        client.end();
+        reject(new ActionTimeoutError(`${this.where}: cancelled or out of time`));
       });
-      client.once('error', (error: Error & { level?: string; code?: string }) => {
-        signal.removeEventListener('abort', onAbort);
+      signal.addEventListener('abort', onAbort, { once: true });
+      client.once('ready', () => settle(() => resolve(client)));
+      // Kept for the connection's whole life: ssh2 may report a second error while closing.
+      client.on('error', (error: Error & { level?: string; code?: string }) => settle(() => {
         client.end();
         reject(this.classify(error, seen, expected));
-      });
+      }));
       client.connect(config);
     });
   }
