@@ -44,7 +44,7 @@ describe('job runner with a real sshd: dry run, and a crash between sent and ack
     await test.store.close().catch(() => undefined);
   });
 
-  async function hubParts(): Promise<{ runner: ReturnType<typeof storeBackedRunner>; stop(): Promise<void> }> {
+  async function hubParts(): Promise<{ runner: ReturnType<typeof storeBackedRunner>; stop: () => Promise<void> }> {
     const bus = new EventBus();
     const rules = new RulesService({ dir, bus, logger: silentLogger() });
     await rules.start();
