@@ -6,6 +6,7 @@ import { nutSyncCommand } from './nut-sync-command';
 import { simNutCommand } from './sim-nut-command';
 import { rulesOverrideCommand, rulesValidateCommand } from './rules-commands';
 import { rulesPlanCommand, rulesSimulateCommand } from './rules-plan-simulate';
+import { targetsListCommand, targetsProbeCommand, targetsRunCommand, targetsTrustCommand } from './targets-commands';
 import { secretsListCommand, secretsRemoveCommand, secretsSetCommand } from './secrets-commands';
 
 const program = new Command('walnut')
@@ -93,6 +94,40 @@ rules
   .option('--dry-run <on|off|clear>', 'only log actions, act for real, or drop the override')
   .option('--json', 'machine-readable output')
   .action((policy: string, options: { armed?: string; dryRun?: string; json?: boolean }, command: Command) => rulesOverrideCommand(policy, { ...globals(command), ...options }));
+
+const targets = program.command('targets').description('the targets of the rules folder, by hand: drill one device before trusting a policy with it');
+
+targets
+  .command('list')
+  .description('every target with its type, address, ops and host-key trust')
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }, command: Command) => targetsListCommand({ ...globals(command), ...options }));
+
+targets
+  .command('probe')
+  .description('read-only: reachable, logged in, current state; exits 1 when not reachable or refused')
+  .argument('<name>', 'target name')
+  .option('--timeout <duration>', 'how long to wait', '10s')
+  .option('--json', 'machine-readable output')
+  .action((name: string, options: { timeout?: string; json?: boolean }, command: Command) => targetsProbeCommand(name, { ...globals(command), ...options }));
+
+targets
+  .command('run')
+  .description('one action through the job runner (a jobs row, verification, retries); exits 1 when it fails')
+  .argument('<name>', 'target name')
+  .requiredOption('--op <op>', 'shutdown, stop, off, on, wake, start or poweroff')
+  .option('--dry-run', 'probe only and record what would be done')
+  .option('--timeout <duration>', 'for acting and verifying', '2m')
+  .option('--json', 'machine-readable output')
+  .action((name: string, options: { op: string; dryRun?: boolean; timeout?: string; json?: boolean }, command: Command) => targetsRunCommand(name, { ...globals(command), ...options }));
+
+targets
+  .command('trust')
+  .description("show the SSH host key a target presents and record it as trusted (a fingerprint in the rules wins)")
+  .argument('<name>', 'target name')
+  .option('--expect <fingerprint>', 'record only if the key has this SHA256 fingerprint')
+  .option('--json', 'machine-readable output')
+  .action((name: string, options: { expect?: string; json?: boolean }, command: Command) => targetsTrustCommand(name, { ...globals(command), ...options }));
 
 const sim = program.command('sim').description('device simulators, to try flows without hardware');
 
