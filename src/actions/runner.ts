@@ -73,10 +73,11 @@ export class JobRunner {
 
   constructor(private readonly options: RunnerOptions) {}
 
-  async submit(request: JobRequest): Promise<JobResult> {
+  /** Runs one job to its end; `observe` sees each of its state changes (as the bus does). */
+  async submit(request: JobRequest, observe?: (update: JobUpdate) => void): Promise<JobResult> {
     const target = this.options.targets().get(request.target);
     const job = await this.insert(request);
-    const update = this.updater(job, request);
+    const update = this.updater(job, request, observe);
     if (!target) return update.finish('failed', { error: `no target named "${request.target}" in the rules` });
     let driver: Driver;
     try {
@@ -189,7 +190,7 @@ export class JobRunner {
     });
   }
 
-  private updater(job: Job, request: JobRequest): Updater {
+  private updater(job: Job, request: JobRequest, observe?: (update: JobUpdate) => void): Updater {
     const { knex, bus, siteId } = this.options;
     let attempts = job.attempts ?? 0;
     const publish = (state: JobState, extra: { detail?: string; error?: string }): JobUpdate => {
@@ -199,6 +200,7 @@ export class JobRunner {
         ...(request.stage ? { stage: request.stage } : {}), ...(extra.detail ? { detail: extra.detail } : {}), ...(extra.error ? { error: extra.error } : {}),
       };
       bus.emitJobUpdate(payload);
+      observe?.(payload);
       return payload;
     };
     return {
