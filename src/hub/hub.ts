@@ -112,6 +112,10 @@ export class Hub {
     const runner = storeBackedRunner(store, site.id, rules, this.bus, logger.child({ service: 'jobs' }));
     // Jobs a previous run of the hub left unfinished are checked on their devices before anything else is sent.
     void runner.recover().catch((error: unknown) => logger.error({ err: error }, 'could not recover unfinished jobs'));
+    // A cancelled (or superseded) run sends nothing more: its jobs still waiting for a slot are cancelled.
+    this.bus.onPolicyDecision(({ decision }) => {
+      if (decision.kind === 'cancel' || decision.kind === 'run_end') void runner.cancel(decision.runId).catch(() => undefined);
+    });
 
     const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, policies, runner, siteId: site.id };
     const httpAddress = await this.startNodeRed(store, services);
