@@ -1,7 +1,9 @@
-import { TargetConfigError } from '../errors';
 import type { Target } from '../policy/spec';
 import type { Driver, SecretResolver } from './driver';
+import { ProxmoxDriver } from './proxmox/driver';
+import { shellyDriver } from './shelly/driver';
 import { SshDriver } from './ssh';
+import { tapoDriver } from './tapo/driver';
 import { UpsDriver } from './ups';
 import { WolDriver } from './wol';
 
@@ -11,12 +13,14 @@ export interface DriverDeps {
   trustedFingerprint(target: string): Promise<string | undefined>;
 }
 
-/** The driver of one target. Proxmox, Tapo and Shelly arrive with "Actions 2/2". */
+/** The driver of one target. */
 export function createDriver(name: string, target: Target, deps: DriverDeps): Driver {
   switch (target.type) {
     case 'ssh': return new SshDriver(name, target, { secret: deps.secret, trustedFingerprint: () => deps.trustedFingerprint(name) });
     case 'ups': return new UpsDriver(name, target, deps.secret);
     case 'wol': return new WolDriver(name, target);
-    default: throw new TargetConfigError(`${target.type} target ${name}: this build has no ${target.type} driver yet`);
+    case 'proxmox': return new ProxmoxDriver(name, target, deps.secret);
+    case 'tapo': return tapoDriver(name, target, deps.secret);
+    case 'shelly': return shellyDriver(name, target, deps.secret);
   }
 }

@@ -22,7 +22,7 @@ describe('hub boot', () => {
       assert.equal(flows.status, 200, 'the admin API answers');
       const nodes = (await (await fetch(new URL('nodes', hub.http), { headers: { Accept: 'application/json' } })).json()) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
       const ours = nodes.filter((set) => set.module === 'walnut-hub');
-      assert.deepEqual(ours.flatMap((set) => set.types).sort(), ['nut-server', 'nut-ups', 'policy', 'shutdown-ssh', 'ups-power', 'wake-on-lan'], 'our nodes are loaded as one module from the package root');
+      assert.deepEqual(ours.flatMap((set) => set.types).sort(), ['nut-server', 'nut-ups', 'policy', 'shutdown-proxmox', 'shutdown-ssh', 'switch-shelly', 'switch-tapo', 'ups-power', 'wake-on-lan'], 'our nodes are loaded as one module from the package root');
       assert.ok(ours.every((set) => set.enabled && set.err === undefined), JSON.stringify(ours));
 
       const client = await mqtt.connectAsync(hub.mqtt, { clientId: 'boot-test', reconnectPeriod: 0 });
