@@ -4,6 +4,8 @@ import { runProgram } from './common';
 import { nutCheckCommand } from './nut-check-command';
 import { nutSyncCommand } from './nut-sync-command';
 import { simNutCommand } from './sim-nut-command';
+import { simShellyCommand } from './sim-shelly-command';
+import { simTapoCommand } from './sim-tapo-command';
 import { rulesOverrideCommand, rulesValidateCommand } from './rules-commands';
 import { rulesPlanCommand, rulesSimulateCommand } from './rules-plan-simulate';
 import { targetsListCommand, targetsProbeCommand, targetsRunCommand, targetsTrustCommand } from './targets-commands';
@@ -138,5 +140,24 @@ sim
   .option('--port <port>', 'port to listen on (0 picks a free one)', '3493')
   .option('--scenario <file>', 'JSON scenario: timed UPS changes and faults (see src/nut/simulator/scenarios/outage.json)')
   .action((options: { host?: string; port?: string; scenario?: string }) => simNutCommand(options));
+
+sim
+  .command('tapo')
+  .description('a TP-Link Tapo P110 plug (KLAP, or securePassthrough as on older firmware) until Ctrl-C')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+  .option('--transport <klap|passthrough>', 'the firmware generation to play', 'klap')
+  .option('--email <email>', 'the account the plug accepts', 'user@example.com')
+  .option('--password <password>', 'its password (a simulator: this one may be on the command line)', 'secret')
+  .action((options: { host?: string; port?: string; transport?: string; email?: string; password?: string }) => simTapoCommand(options));
+
+sim
+  .command('shelly')
+  .description('a Shelly plug, Gen1 or Gen2 (with digest auth when --password is given), until Ctrl-C')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+  .option('--gen <1|2>', 'device generation', '2')
+  .option('--password <password>', 'turn authentication on with this password (user admin)')
+  .action((options: { host?: string; port?: string; gen?: string; password?: string }) => simShellyCommand(options));
 
 void runProgram(program);
