@@ -59,10 +59,15 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: ()
 /** Resolves after `ms`, or rejects early when `signal` aborts. */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    }, { once: true });
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    // The listener goes with the timer: a long verification loop must not pile them up on one signal.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

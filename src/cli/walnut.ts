@@ -4,6 +4,7 @@ import { runProgram } from './common';
 import { nutCheckCommand } from './nut-check-command';
 import { nutSyncCommand } from './nut-sync-command';
 import { simNutCommand } from './sim-nut-command';
+import { simProxmoxCommand } from './sim-proxmox-command';
 import { simShellyCommand } from './sim-shelly-command';
 import { simTapoCommand } from './sim-tapo-command';
 import { rulesOverrideCommand, rulesValidateCommand } from './rules-commands';
@@ -140,6 +141,13 @@ sim
   .option('--port <port>', 'port to listen on (0 picks a free one)', '3493')
   .option('--scenario <file>', 'JSON scenario: timed UPS changes and faults (see src/nut/simulator/scenarios/outage.json)')
   .action((options: { host?: string; port?: string; scenario?: string }) => simNutCommand(options));
+
+sim
+  .command('proxmox')
+  .description('a Proxmox VE API over HTTPS (self-signed certificate, a demo node with VMs, a CT, an HA and a paused guest) until Ctrl-C')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', '8006')
+  .action((options: { host?: string; port?: string }) => simProxmoxCommand(options));
 
 sim
   .command('tapo')

@@ -6,6 +6,7 @@
  */
 import * as https from 'node:https';
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { ActionFailedError, HostKeyError, TargetAuthError, TargetUnreachableError } from '../../errors';
 import { httpRequest } from '../http-json';
@@ -24,9 +25,17 @@ const normalise = (fingerprint: string): string => fingerprint.replace(/:/g, '')
 
 export class ProxmoxApi {
   private readonly base: URL;
+  /** One agent per pin, without keep-alive: no socket is ever reused past the check it passed. */
+  private readonly agent: https.Agent;
 
   constructor(private readonly options: ProxmoxApiOptions) {
     this.base = new URL(options.url);
+    const connect = (created: (error: Error | null, socket: Duplex) => void): undefined => this.connect(created);
+    this.agent = new (class extends https.Agent {
+      override createConnection(_options: unknown, created?: (error: Error | null, socket: Duplex) => void): undefined {
+        return connect(created ?? (() => undefined));
+      }
+    })({ keepAlive: false });
   }
 
   get<T>(path: string): Promise<T> {
@@ -41,13 +50,12 @@ export class ProxmoxApi {
     const { where, token, timeoutMs = 15_000 } = this.options;
     const body = params === undefined ? undefined : new URLSearchParams(Object.entries(params).map(([key, value]) => [key, String(value)])).toString();
     const reply = await httpRequest(https, {
-      host: this.base.hostname, port: Number(this.base.port || 8006), method, path: `/api2/json${path}`, agent: false,
+      host: this.base.hostname, port: Number(this.base.port || 8006), method, path: `/api2/json${path}`, agent: this.agent,
       headers: {
         Authorization: `PVEAPIToken=${token}`,
         ...(body === undefined ? {} : { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) }),
       },
-      createConnection: (_options: unknown, created: (error: Error | null, socket: tls.TLSSocket) => void) => this.connect(created),
-    } as https.RequestOptions, body, where, timeoutMs);
+    }, body, where, timeoutMs);
     if (reply.status === 200) return (JSON.parse(reply.body.toString('utf8')) as { data: T }).data;
     // The proxy's 401s have no body (and come after a deliberate delay): never rely on one.
     const message = reply.body.length > 0 ? ((JSON.parse(reply.body.toString('utf8')) as { message?: string }).message ?? '').trim() : '';
@@ -56,7 +64,7 @@ export class ProxmoxApi {
     throw new ActionFailedError(`${where}: ${method} ${path.split('?')[0]}: ${message || `HTTP ${reply.status}`}`);
   }
 
-  private connect(created: (error: Error | null, socket: tls.TLSSocket) => void): undefined {
+  private connect(created: (error: Error | null, socket: Duplex) => void): undefined {
     const { fingerprint, ca, where } = this.options;
     const socket = tls.connect({
       host: this.base.hostname, port: Number(this.base.port || 8006), servername: net.isIP(this.base.hostname) ? undefined : this.base.hostname,

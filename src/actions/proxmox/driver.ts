@@ -163,12 +163,14 @@ export class ProxmoxDriver implements Driver {
     }
   }
 
+  /** All guests done, or one error naming each guest that was not; a refused token stays an auth error. */
   private summarise(op: string, guests: Guest[], outcomes: PromiseSettledResult<void>[]): ActResult {
-    const failed = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`${guests[index]!.vmid}: ${(outcome.reason as Error).message}`] : []));
-    if (failed.length > 0) {
-      const transient = outcomes.every((outcome) => outcome.status === 'fulfilled' || outcome.reason instanceof TargetUnreachableError);
+    const reasons = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as Error] : []));
+    if (reasons.length > 0) {
+      const failed = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`${guests[index]!.vmid} (${(outcome.reason as Error).message.replace(`${this.where}: `, '')})`] : []));
       const message = `${this.where}: ${op} failed for ${failed.join('; ')}`;
-      throw transient ? new TargetUnreachableError(message) : new ActionFailedError(message);
+      if (reasons.some((reason) => reason instanceof TargetAuthError)) throw new TargetAuthError(message);
+      throw reasons.every((reason) => reason instanceof TargetUnreachableError) ? new TargetUnreachableError(message) : new ActionFailedError(message);
     }
     return { detail: guests.length === 0 ? `no selected guest needed to ${op}` : `${op}: ${guests.map((guest) => guest.vmid).join(', ')}` };
   }
