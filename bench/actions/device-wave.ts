@@ -26,7 +26,6 @@ const COUNT = 100;
 const CONCURRENCY = 16;
 const ROUNDS = 3;
 const TARGET_RATIO = 1.3;
-const never = new AbortController().signal;
 
 async function pool(names: string[], work: (name: string) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -52,8 +51,10 @@ async function measure(fleet: Fleet, runner: JobRunner): Promise<{ ours: number;
   };
   const plain = (): Promise<void> => pool(names, async (name) => {
     const driver = fleet.driver(name);
-    await driver.act(fleet.op, { timeoutMs: 60_000, force: false, signal: never });
-    if (!(await driver.verify(fleet.op, { timeoutMs: 60_000, signal: never }))) throw new Error(`${name}: not verified`);
+    // As the runner does: one signal per job.
+    const signal = AbortSignal.timeout(60_000);
+    await driver.act(fleet.op, { timeoutMs: 60_000, force: false, signal });
+    if (!(await driver.verify(fleet.op, { timeoutMs: 60_000, signal }))) throw new Error(`${name}: not verified`);
   });
   await fleet.reset();
   await plain(); // warm-up

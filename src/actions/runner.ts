@@ -10,7 +10,7 @@ import type { EventBus } from '../bus';
 import { ActionError, ActionTimeoutError } from '../errors';
 import type { Logger } from '../logger';
 import type { Op, Target } from '../policy/spec';
-import { Event, Job } from '../store/models';
+import { Job } from '../store/models';
 import { pause, type Driver } from './driver';
 import { Semaphore } from './semaphore';
 
@@ -182,15 +182,17 @@ export class JobRunner {
     }
   }
 
-  private async insert(request: JobRequest): Promise<Job> {
+  // The job rows are the runner's hot path: plain knex, without objection's per-query model work.
+  private async insert(request: JobRequest): Promise<{ id: number; attempts: number }> {
     const now = Date.now();
-    return Job.query(this.options.knex).insertAndFetch({
+    const [row] = (await this.options.knex('jobs').insert({
       site_id: this.options.siteId, run_id: request.runId ?? null, stage: request.stage ?? null, target: request.target, op: request.op,
-      state: 'queued', dry_run: request.dryRun === true, attempts: 0, queued_at: now,
-    });
+      state: 'queued', dry_run: request.dryRun === true, attempts: 0, queued_at: now, created_at: now, updated_at: now,
+    }, ['id'])) as Array<{ id: number } | number>;
+    return { id: typeof row === 'number' ? row : row!.id, attempts: 0 };
   }
 
-  private updater(job: Job, request: JobRequest, observe?: (update: JobUpdate) => void): Updater {
+  private updater(job: { id: number; attempts?: number }, request: JobRequest, observe?: (update: JobUpdate) => void): Updater {
     const { knex, bus, siteId } = this.options;
     let attempts = job.attempts ?? 0;
     const publish = (state: JobState, extra: { detail?: string; error?: string }): JobUpdate => {
@@ -207,8 +209,8 @@ export class JobRunner {
       to: async (state, extra = {}) => {
         if (extra.attempts !== undefined) attempts = extra.attempts;
         const now = Date.now();
-        await Job.query(knex).patchAndFetchById(job.id, {
-          state, attempts,
+        await knex('jobs').where({ id: job.id }).update({
+          state, attempts, updated_at: now,
           ...(state === 'sent' ? { sent_at: now } : {}), ...(state === 'acknowledged' ? { acknowledged_at: now, result: extra.detail ?? null } : {}),
         });
         publish(state, extra);
@@ -216,8 +218,9 @@ export class JobRunner {
       finish: async (state, extra) => {
         const now = Date.now();
         await knex.transaction(async (trx) => {
-          await Job.query(trx).patchAndFetchById(job.id, { state, attempts, finished_at: now, result: extra.detail ?? null, error: extra.error ?? null });
-          await Event.query(trx).insert({
+          await trx('jobs').where({ id: job.id }).update({ state, attempts, finished_at: now, updated_at: now, result: extra.detail ?? null, error: extra.error ?? null });
+          await trx('events').insert({
+            created_at: now, updated_at: now,
             site_id: siteId, ts: now, severity: state === 'completed' ? 'info' : state === 'cancelled' ? 'warning' : 'error',
             type: `job.${state}`, source: `target:${request.target}`,
             message: `${request.op} ${request.target}${request.dryRun ? ' (dry run)' : ''}: ${state}${extra.error ? `: ${extra.error}` : extra.detail ? `: ${extra.detail}` : ''}`,
