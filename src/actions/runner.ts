@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { Op, Target } from '../policy/spec';
 import { Job } from '../store/models';
 import { pause, type Driver } from './driver';
+import { JobRows } from './job-rows';
 import { Semaphore } from './semaphore';
 
 export type JobState = Job['state'];
@@ -70,8 +71,11 @@ const MANUAL = '(by hand)';
 export class JobRunner {
   private readonly slots = new Map<string, Semaphore>();
   private readonly waiting = new Map<number, AbortController>();
+  private readonly rows: JobRows;
 
-  constructor(private readonly options: RunnerOptions) {}
+  constructor(private readonly options: RunnerOptions) {
+    this.rows = new JobRows(options.knex);
+  }
 
   /** Runs one job to its end; `observe` sees each of its state changes (as the bus does). */
   async submit(request: JobRequest, observe?: (update: JobUpdate) => void): Promise<JobResult> {
@@ -182,18 +186,17 @@ export class JobRunner {
     }
   }
 
-  // The job rows are the runner's hot path: plain knex, without objection's per-query model work.
   private async insert(request: JobRequest): Promise<{ id: number; attempts: number }> {
     const now = Date.now();
-    const [row] = (await this.options.knex('jobs').insert({
+    const id = await this.rows.insert({
       site_id: this.options.siteId, run_id: request.runId ?? null, stage: request.stage ?? null, target: request.target, op: request.op,
       state: 'queued', dry_run: request.dryRun === true, attempts: 0, queued_at: now, created_at: now, updated_at: now,
-    }, ['id'])) as Array<{ id: number } | number>;
-    return { id: typeof row === 'number' ? row : row!.id, attempts: 0 };
+    });
+    return { id, attempts: 0 };
   }
 
   private updater(job: { id: number; attempts?: number }, request: JobRequest, observe?: (update: JobUpdate) => void): Updater {
-    const { knex, bus, siteId } = this.options;
+    const { bus, siteId } = this.options;
     let attempts = job.attempts ?? 0;
     const publish = (state: JobState, extra: { detail?: string; error?: string }): JobUpdate => {
       const payload: JobUpdate = {
@@ -209,7 +212,7 @@ export class JobRunner {
       to: async (state, extra = {}) => {
         if (extra.attempts !== undefined) attempts = extra.attempts;
         const now = Date.now();
-        await knex('jobs').where({ id: job.id }).update({
+        await this.rows.update(job.id, {
           state, attempts, updated_at: now,
           ...(state === 'sent' ? { sent_at: now } : {}), ...(state === 'acknowledged' ? { acknowledged_at: now, result: extra.detail ?? null } : {}),
         });
@@ -217,15 +220,11 @@ export class JobRunner {
       },
       finish: async (state, extra) => {
         const now = Date.now();
-        await knex.transaction(async (trx) => {
-          await trx('jobs').where({ id: job.id }).update({ state, attempts, finished_at: now, updated_at: now, result: extra.detail ?? null, error: extra.error ?? null });
-          await trx('events').insert({
-            created_at: now, updated_at: now,
-            site_id: siteId, ts: now, severity: state === 'completed' ? 'info' : state === 'cancelled' ? 'warning' : 'error',
-            type: `job.${state}`, source: `target:${request.target}`,
-            message: `${request.op} ${request.target}${request.dryRun ? ' (dry run)' : ''}: ${state}${extra.error ? `: ${extra.error}` : extra.detail ? `: ${extra.detail}` : ''}`,
-            data: JSON.stringify({ jobId: job.id, runId: request.runId, stage: request.stage }),
-          });
+        await this.rows.finish(job.id, { state, attempts, finished_at: now, updated_at: now, result: extra.detail ?? null, error: extra.error ?? null }, {
+          created_at: now, updated_at: now, site_id: siteId, ts: now, severity: state === 'completed' ? 'info' : state === 'cancelled' ? 'warning' : 'error',
+          type: `job.${state}`, source: `target:${request.target}`,
+          message: `${request.op} ${request.target}${request.dryRun ? ' (dry run)' : ''}: ${state}${extra.error ? `: ${extra.error}` : extra.detail ? `: ${extra.detail}` : ''}`,
+          data: JSON.stringify({ jobId: job.id, runId: request.runId, stage: request.stage }),
         });
         return { ...publish(state, extra), state, outcome: state === 'completed' ? 'done' : 'failed' };
       },

@@ -1,0 +1,75 @@
+/**
+ * Writes of the `jobs` rows (and each job's closing event) — the runner's hot
+ * path. On SQLite they are prepared statements on the pool's connection, as
+ * the sample writer does; on PostgreSQL plain knex.
+ */
+import type Database from 'better-sqlite3-multiple-ciphers';
+import type { Knex } from 'knex';
+import { isPostgres, withRawConnection } from '../store/raw-connection';
+
+type Row = Record<string, string | number | boolean | null>;
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map<string, Database.Statement>()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
+const sqlite = (value: string | number | boolean | null): string | number | null => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
+
+function insertSql(table: string, row: Row): { sql: string; values: Array<string | number | null> } {
+  const columns = Object.keys(row);
+  return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, values: Object.values(row).map(sqlite) };
+}
+
+function updateSql(id: number, patch: Row): { sql: string; values: Array<string | number | null> } {
+  const columns = Object.keys(patch);
+  return { sql: `UPDATE jobs SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`, values: [...Object.values(patch).map(sqlite), id] };
+}
+
+export class JobRows {
+  private readonly postgres: boolean;
+
+  constructor(private readonly knex: Knex) {
+    this.postgres = isPostgres(knex);
+  }
+
+  async insert(row: Row): Promise<number> {
+    if (this.postgres) {
+      const [inserted] = (await this.knex('jobs').insert(row, ['id'])) as Array<{ id: number }>;
+      return inserted!.id;
+    }
+    const { sql, values } = insertSql('jobs', row);
+    return withRawConnection(this.knex, (db) => Number(prepared(db, sql).run(...values).lastInsertRowid));
+  }
+
+  async update(id: number, patch: Row): Promise<void> {
+    if (this.postgres) {
+      await this.knex('jobs').where({ id }).update(patch);
+      return;
+    }
+    const { sql, values } = updateSql(id, patch);
+    await withRawConnection(this.knex, (db) => prepared(db, sql).run(...values));
+  }
+
+  /** The job's last state and its event, together or not at all. */
+  async finish(id: number, patch: Row, event: Row): Promise<void> {
+    if (this.postgres) {
+      await this.knex.transaction(async (trx) => {
+        await trx('jobs').where({ id }).update(patch);
+        await trx('events').insert(event);
+      });
+      return;
+    }
+    const update = updateSql(id, patch);
+    const insert = insertSql('events', event);
+    await withRawConnection(this.knex, (db) => db.transaction(() => {
+      prepared(db, update.sql).run(...update.values);
+      prepared(db, insert.sql).run(...insert.values);
+    })());
+  }
+}
