@@ -1,7 +1,10 @@
 /**
  * Writes of the `jobs` rows (and each job's closing event) — the runner's hot
  * path. On SQLite they are prepared statements on the pool's connection, as
- * the sample writer does; on PostgreSQL plain knex.
+ * the sample writer does, and the writes of concurrent jobs that arrive in the
+ * same turn of the event loop share one transaction (group commit): each
+ * caller still resumes only once its own write is committed. On PostgreSQL
+ * plain knex.
  */
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Knex } from 'knex';
@@ -31,11 +34,42 @@ function updateSql(id: number, patch: Row): { sql: string; values: Array<string 
   return { sql: `UPDATE jobs SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`, values: [...Object.values(patch).map(sqlite), id] };
 }
 
+interface Pending {
+  write: (db: Database.Database) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 export class JobRows {
   private readonly postgres: boolean;
+  private pending: Pending[] = [];
+  private scheduled = false;
 
   constructor(private readonly knex: Knex) {
     this.postgres = isPostgres(knex);
+  }
+
+  private commit<T>(write: (db: Database.Database) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0);
+    this.scheduled = false;
+    try {
+      const results = await withRawConnection(this.knex, (db) => db.transaction(() => batch.map((pending) => pending.write(db)))());
+      batch.forEach((pending, index) => pending.resolve(results[index]));
+    } catch {
+      // One bad write must not fail the others: each on its own, so only its caller hears of it.
+      for (const pending of batch) {
+        await withRawConnection(this.knex, (db) => db.transaction(() => pending.write(db))()).then(pending.resolve, pending.reject);
+      }
+    }
   }
 
   async insert(row: Row): Promise<number> {
@@ -44,7 +78,7 @@ export class JobRows {
       return inserted!.id;
     }
     const { sql, values } = insertSql('jobs', row);
-    return withRawConnection(this.knex, (db) => Number(prepared(db, sql).run(...values).lastInsertRowid));
+    return this.commit((db) => Number(prepared(db, sql).run(...values).lastInsertRowid));
   }
 
   async update(id: number, patch: Row): Promise<void> {
@@ -53,7 +87,7 @@ export class JobRows {
       return;
     }
     const { sql, values } = updateSql(id, patch);
-    await withRawConnection(this.knex, (db) => prepared(db, sql).run(...values));
+    await this.commit((db) => prepared(db, sql).run(...values));
   }
 
   /** The job's last state and its event, together or not at all. */
@@ -67,9 +101,9 @@ export class JobRows {
     }
     const update = updateSql(id, patch);
     const insert = insertSql('events', event);
-    await withRawConnection(this.knex, (db) => db.transaction(() => {
+    await this.commit((db) => {
       prepared(db, update.sql).run(...update.values);
       prepared(db, insert.sql).run(...insert.values);
-    })());
+    });
   }
 }
