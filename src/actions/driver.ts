@@ -14,6 +14,8 @@ export interface ProbeResult {
   state: PowerState;
   /** One line for people: what was found. Never a secret. */
   detail: string;
+  /** Power the target draws now, where the device meters it (smart plugs). */
+  powerW?: number;
 }
 
 export interface ActContext {

@@ -19,7 +19,10 @@ export class PlugDriver implements Driver {
     try {
       const status = await this.with(context, (client) => client.status());
       const power = status.powerW === undefined ? '' : `, ${status.powerW} W`;
-      return { reachable: true, authenticated: true, state: status.on ? 'on' : 'off', detail: `${this.where}: relay ${status.on ? 'on' : 'off'}${power}` };
+      return {
+        reachable: true, authenticated: true, state: status.on ? 'on' : 'off', detail: `${this.where}: relay ${status.on ? 'on' : 'off'}${power}`,
+        ...(status.powerW === undefined ? {} : { powerW: status.powerW }),
+      };
     } catch (error) {
       if (error instanceof TargetUnreachableError) return { reachable: false, authenticated: false, state: 'unknown', detail: error.message };
       if (error instanceof TargetAuthError) return { reachable: true, authenticated: false, state: 'unknown', detail: error.message };

@@ -11,6 +11,8 @@ import { simulate } from '../policy/simulate';
 import type { Target } from '../policy/spec';
 import { compareTimelines, formatChange, formatTimeline, timelineEntries } from '../policy/timeline';
 import { loadTrace } from '../policy/trace';
+import { createDriver } from '../actions/registry';
+import { Store } from '../store/store';
 import { cliSettings, type GlobalOptions, printJson, println } from './common';
 import { readingSource, type ReadingOptions } from './rules-readings';
 
@@ -25,17 +27,44 @@ function targetsOf(ruleSet: RuleSet): Map<string, Target> {
   return new Map([...ruleSet.targets].map(([name, defined]) => [name, defined.target]));
 }
 
-function pickPolicy(ruleSet: RuleSet, name: string): CompiledPolicy {
+function pickPolicy(ruleSet: RuleSet, name: string, targets = targetsOf(ruleSet)): CompiledPolicy {
   const loaded = ruleSet.policies.get(name);
   if (!loaded) throw new UsageError(`no policy named "${name}" in the rules folder (there are: ${[...ruleSet.policies.keys()].join(', ') || 'none'})`);
-  return compilePolicy(loaded.document, targetsOf(ruleSet));
+  return compilePolicy(loaded.document, targets);
 }
 
-/** `walnut rules plan [POLICY] [--runtime D] [--load-watts W] [--json]`. */
-export async function rulesPlanCommand(name: string | undefined, options: ReadingOptions & { json?: boolean }): Promise<void> {
+/**
+ * The power plugs meter now, for targets that give no `watts` in the rules:
+ * a read-only probe of each Tapo and Shelly target.
+ */
+async function measuredWatts(options: GlobalOptions, ruleSet: RuleSet): Promise<Map<string, number>> {
+  const metered = [...ruleSet.targets.values()].filter(({ target }) => (target.type === 'tapo' || target.type === 'shelly') && target.watts === undefined);
+  const watts = new Map<string, number>();
+  if (metered.length === 0) return watts;
+  const store = await Store.open({ settings: cliSettings(options) });
+  try {
+    const secrets = store.secrets();
+    for (const { name, target } of metered) {
+      const driver = createDriver(name, target, { secret: (secret) => secrets.get(secret), trustedFingerprint: () => Promise.resolve(undefined) });
+      const probe = await driver.probe({ timeoutMs: 5000, signal: AbortSignal.timeout(6000) }).catch(() => undefined);
+      if (probe?.powerW !== undefined) watts.set(name, probe.powerW);
+      else process.stderr.write(`warning: ${name}: no power reading (${probe?.detail ?? 'probe failed'})\n`);
+    }
+  } finally {
+    await store.close();
+  }
+  return watts;
+}
+
+/** `walnut rules plan [POLICY] [--runtime D] [--load-watts W] [--measure] [--json]`. */
+export async function rulesPlanCommand(name: string | undefined, options: ReadingOptions & { json?: boolean; measure?: boolean }): Promise<void> {
   const ruleSet = await loadRuleSet(options);
+  const targets = targetsOf(ruleSet);
+  if (options.measure) {
+    for (const [target, watts] of await measuredWatts(options, ruleSet)) targets.set(target, { ...targets.get(target)!, watts });
+  }
   const names = name === undefined ? [...ruleSet.policies.keys()] : [name];
-  const policies = names.map((policyName) => pickPolicy(ruleSet, policyName));
+  const policies = names.map((policyName) => pickPolicy(ruleSet, policyName, targets));
   const { source, from } = await readingSource(options, policies.flatMap((policy) => policy.ups));
   const plans = policies.map((policy) => {
     const ups = policy.ups.find((ref) => source(ref) !== undefined);

@@ -77,8 +77,9 @@ rules
   .argument('[policy]', 'policy name (default: every policy)')
   .option('--runtime <duration>', 'runtime to plan against (default: the newest the hub recorded)')
   .option('--load-watts <watts>', 'load at that runtime')
+  .option('--measure', 'read the power Tapo and Shelly plugs meter now, for targets without watts in the rules')
   .option('--json', 'machine-readable output')
-  .action((policy: string | undefined, options: { runtime?: string; loadWatts?: string; json?: boolean }, command: Command) => rulesPlanCommand(policy, { ...globals(command), ...options }));
+  .action((policy: string | undefined, options: { runtime?: string; loadWatts?: string; measure?: boolean; json?: boolean }, command: Command) => rulesPlanCommand(policy, { ...globals(command), ...options }));
 
 rules
   .command('simulate')

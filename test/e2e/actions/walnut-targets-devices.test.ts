@@ -78,3 +78,47 @@ targets:
     });
   }
 });
+
+describe('walnut rules plan --measure: plugs feed the runtime budget', function () {
+  this.timeout(60_000);
+
+  it('the power a Tapo and a Shelly plug meter now becomes their watts in the plan', async () => {
+    const tapo = new TapoSimulator({ email: 'me@example.com', password: 'tapo-pw', transport: 'klap', powerMw: 150_000 });
+    const heater = await tapo.start({ host: '127.0.0.1', port: 0 });
+    const shelly = new ShellySimulator({ gen: 1, powerW: 60 });
+    const lamp = await shelly.start({ host: '127.0.0.1', port: 0 });
+    try {
+      const dir = tempDir();
+      const rules = path.join(dir, 'rules');
+      fs.mkdirSync(rules);
+      fs.writeFileSync(path.join(rules, 'lab.yaml'), `apiVersion: walnut/v1
+kind: Targets
+targets:
+  heater: { type: tapo, host: "${heater.host}:${heater.port}", credentials: { secretRef: tapo } }
+  lamp: { type: shelly, host: "${lamp.host}:${lamp.port}" }
+---
+apiVersion: walnut/v1
+kind: Policy
+name: shed
+ups: [ups]
+triggers: { any: [{ on_battery: {} }] }
+stages:
+  - { name: plugs, timeout: 30s, actions: [{ target: heater, op: 'off' }, { target: lamp, op: 'off' }] }
+`);
+      const env = { WALNUT_DB_PATH: path.join(dir, 'walnut.db'), WALNUT_DB_KEY: testKey(), WALNUT_RULES_DIR: rules };
+      assert.equal((await walnutDb(['init'], env)).code, 0);
+      assert.equal((await walnut(['secrets', 'set', 'tapo', '--stdin'], env, 'me@example.com:tapo-pw')).code, 0);
+      const unmeasured = await walnut(['rules', 'plan', 'shed', '--runtime', '10m', '--load-watts', '400'], env);
+      assert.match(unmeasured.stdout, /plugs .* sheds 0 W/);
+      const measured = await walnut(['rules', 'plan', 'shed', '--runtime', '10m', '--load-watts', '400', '--measure', '--json'], env);
+      assert.equal(measured.code, 0, measured.stderr);
+      const [plan] = JSON.parse(measured.stdout) as Array<{ stages: Array<{ shedW: number }> }>;
+      assert.equal(plan!.stages[0]!.shedW, 210, '150 W from the Tapo plus 60 W from the Shelly');
+      assert.deepEqual(tapo.mutatingCalls, [], 'measuring only reads');
+      assert.deepEqual(shelly.mutatingCalls, []);
+    } finally {
+      await tapo.stop();
+      await shelly.stop();
+    }
+  });
+});
