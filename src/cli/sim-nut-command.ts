@@ -1,4 +1,4 @@
-import { UsageError } from '../errors';
+import { parsePort, type SimControl, untilStopped } from './sim-common';
 import { defaultDemoUps, defaultDemoUsers } from '../nut/simulator/demo';
 import { loadScenario, type Scenario, type ScenarioStep } from '../nut/simulator/scenario';
 import { runScenario } from '../nut/simulator/scenario-runner';
@@ -11,18 +11,8 @@ export interface SimNutOptions {
   scenario?: string;
 }
 
-/** For tests: stop without a signal, and capture what would be printed. */
-export interface SimNutControl {
-  stop?: AbortSignal;
-  print?: (line: string) => void;
-}
+export type SimNutControl = SimControl;
 
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 3493;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got "${text}"`);
-  return port;
-}
 
 function describeStep(step: ScenarioStep): string {
   if ('fault' in step) return `fault ${step.fault}${step.ups === undefined ? '' : ` on ${step.ups}`}${step.on === false ? ' off' : ''}`;
@@ -30,21 +20,6 @@ function describeStep(step: ScenarioStep): string {
   return `${step.ups}: ${vars.join(' ')}`;
 }
 
-/** Resolves on SIGINT, SIGTERM or the test's abort signal, whichever comes first. */
-function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (signal?.aborted) done();
-    else signal?.addEventListener('abort', done);
-  });
-}
 
 /**
  * `walnut sim-nut`: an upsd-compatible server with the demo UPS and accounts,
@@ -53,7 +28,7 @@ function untilStopped(signal: AbortSignal | undefined): Promise<void> {
 export async function simNutCommand(options: SimNutOptions, control: SimNutControl = {}): Promise<void> {
   const print = control.print ?? println;
   const host = options.host ?? '127.0.0.1';
-  const port = parsePort(options.port);
+  const port = parsePort(options.port, 3493);
   const scenario: Scenario | undefined = options.scenario === undefined ? undefined : await loadScenario(options.scenario);
 
   const sim = new NutSimulator();

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors';
+import { parsePort, type SimControl, untilStopped } from './sim-common';
 import { addDemoCluster } from '../proxmox/simulator/demo';
 import { ProxmoxSimulator } from '../proxmox/simulator/server';
 import { println } from './common';
@@ -8,34 +8,9 @@ export interface SimProxmoxOptions {
   port?: string;
 }
 
-/** For tests: stop without a signal, and capture what would be printed. */
-export interface SimProxmoxControl {
-  stop?: AbortSignal;
-  print?: (line: string) => void;
-}
+export type SimProxmoxControl = SimControl;
 
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 8006;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got "${text}"`);
-  return port;
-}
 
-/** Resolves on SIGINT, SIGTERM or the test's abort signal, whichever comes first. */
-function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (signal?.aborted) done();
-    else signal?.addEventListener('abort', done);
-  });
-}
 
 /**
  * `walnut sim proxmox`: a fake Proxmox VE API with a demo node and guests and a
@@ -45,7 +20,7 @@ function untilStopped(signal: AbortSignal | undefined): Promise<void> {
 export async function simProxmoxCommand(options: SimProxmoxOptions, control: SimProxmoxControl = {}): Promise<void> {
   const print = control.print ?? println;
   const host = options.host ?? '127.0.0.1';
-  const port = parsePort(options.port);
+  const port = parsePort(options.port, 8006);
 
   const sim = new ProxmoxSimulator();
   const demo = addDemoCluster(sim);

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { parsePort, type SimControl, untilStopped } from './sim-common';
 import { ShellySimulator } from '../shelly/simulator';
 import { println } from './common';
 
@@ -9,18 +10,8 @@ export interface SimShellyOptions {
   password?: string;
 }
 
-/** For tests: stop without a signal, and capture what would be printed. */
-export interface SimShellyControl {
-  stop?: AbortSignal;
-  print?: (line: string) => void;
-}
+export type SimShellyControl = SimControl;
 
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 8080;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got "${text}"`);
-  return port;
-}
 
 function parseGen(text: string | undefined): 1 | 2 {
   if (text === undefined || text === '2') return 2;
@@ -28,21 +19,6 @@ function parseGen(text: string | undefined): 1 | 2 {
   throw new UsageError(`--gen must be 1 or 2, got "${text}"`);
 }
 
-/** Resolves on SIGINT, SIGTERM or the test's abort signal, whichever comes first. */
-function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (signal?.aborted) done();
-    else signal?.addEventListener('abort', done);
-  });
-}
 
 /** A curl line that works against this generation; the password stays a placeholder so it is not echoed. */
 function tryLine(gen: 1 | 2, base: string, auth: boolean): string {
@@ -54,7 +30,7 @@ function tryLine(gen: 1 | 2, base: string, auth: boolean): string {
 export async function simShellyCommand(options: SimShellyOptions, control: SimShellyControl = {}): Promise<void> {
   const print = control.print ?? println;
   const host = options.host ?? '127.0.0.1';
-  const port = parsePort(options.port);
+  const port = parsePort(options.port, 8080);
   const gen = parseGen(options.gen);
   if (options.password === '') throw new UsageError('--password must not be empty (leave it out to turn auth off)');
 

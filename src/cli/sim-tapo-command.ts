@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { parsePort, type SimControl, untilStopped } from './sim-common';
 import { TapoSimulator } from '../tapo/simulator';
 import { println } from './common';
 
@@ -10,18 +11,8 @@ export interface SimTapoOptions {
   password?: string;
 }
 
-/** For tests: stop without a signal, and capture what would be printed. */
-export interface SimTapoControl {
-  stop?: AbortSignal;
-  print?: (line: string) => void;
-}
+export type SimTapoControl = SimControl;
 
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 8080;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got "${text}"`);
-  return port;
-}
 
 function parseTransport(text: string | undefined): 'klap' | 'passthrough' {
   const transport = text ?? 'klap';
@@ -29,27 +20,12 @@ function parseTransport(text: string | undefined): 'klap' | 'passthrough' {
   return transport;
 }
 
-/** Resolves on SIGINT, SIGTERM or the test's abort signal, whichever comes first. */
-function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (signal?.aborted) done();
-    else signal?.addEventListener('abort', done);
-  });
-}
 
 /** `walnut sim tapo`: a simulated Tapo P110 plug on plain HTTP until Ctrl-C. */
 export async function simTapoCommand(options: SimTapoOptions, control: SimTapoControl = {}): Promise<void> {
   const print = control.print ?? println;
   const host = options.host ?? '127.0.0.1';
-  const port = parsePort(options.port);
+  const port = parsePort(options.port, 8080);
   const transport = parseTransport(options.transport);
   const email = options.email ?? 'user@example.com';
   const password = options.password ?? 'secret';
