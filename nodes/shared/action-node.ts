@@ -1,16 +1,13 @@
 import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
-import type { JobRequest, JobResult, JobUpdate } from '../../src/actions/runner';
-import type { ActionRequest } from '../../src/policy/requests';
-import { OPS, SUPPORTED_OPS, type Op, type TargetType } from '../../src/policy/spec';
+import { jobRequestFrom } from '../../src/actions/job-request';
+import type { JobResult, JobUpdate } from '../../src/actions/runner';
+import type { TargetType } from '../../src/policy/spec';
 import { onInput } from './input';
 import { hubServices } from './services';
 
 interface ActionNodeDef extends NodeDef {
   target: string;
 }
-
-const isActionRequest = (value: unknown): value is ActionRequest =>
-  typeof value === 'object' && value !== null && 'runId' in value && 'targetType' in value && 'op' in value;
 
 function jobStatus(update: JobUpdate): NodeStatus {
   const what = `${update.target}: ${update.op}${update.dryRun ? ' (dry run)' : ''}`;
@@ -39,26 +36,8 @@ export function registerActionNode(RED: NodeAPI, nodeType: string, targetType: T
 
     onInput(this, async (msg, send) => {
       const payload = (msg as { payload?: unknown }).payload;
-      let request: JobRequest;
-      if (isActionRequest(payload)) {
-        if (payload.targetType !== targetType) return; // for another driver node on the same wire
-        request = {
-          target: payload.target, op: payload.op, runId: payload.runId, policy: payload.policy, stage: payload.stage,
-          timeout: payload.timeout, dryRun: payload.dryRun, force: payload.force, verify: payload.verify,
-        };
-      } else {
-        const manual = (typeof payload === 'object' && payload !== null ? payload : {}) as { target?: unknown; op?: unknown; dryRun?: unknown };
-        const target = typeof manual.target === 'string' ? manual.target : def.target;
-        if (!target) throw new Error('no target: set one on the node or send { target, op }');
-        if (typeof manual.op !== 'string' || !(OPS as readonly string[]).includes(manual.op)) {
-          throw new Error(`msg.payload.op must be one of: ${SUPPORTED_OPS[targetType].join(', ')}`);
-        }
-        request = { target, op: manual.op as Op, dryRun: manual.dryRun === true };
-      }
-      const spec = rules.current().targets.get(request.target)?.target;
-      if (!spec) throw new Error(`no target named "${request.target}" in the rules folder`);
-      if (spec.type !== targetType) throw new Error(`"${request.target}" is a ${spec.type} target: this ${nodeType} node handles ${targetType} targets`);
-      if (!SUPPORTED_OPS[targetType].includes(request.op)) throw new Error(`a ${targetType} target cannot ${request.op}; it can: ${SUPPORTED_OPS[targetType].join(', ')}`);
+      const request = jobRequestFrom(payload, { targetType, nodeType, defaultTarget: def.target }, rules.current().targets);
+      if (!request) return; // for another driver node on the same wire
       const result: JobResult = await runner.submit(request, show);
       send({ ...msg, topic: `${result.target}/${result.op}`, payload: result });
     });

@@ -11,11 +11,8 @@ import { readingSource, type ReadingOptions } from './rules-readings';
 /** `walnut rules validate [paths…] [--json] [--strict]`: exit 1 on any error (and on warnings with --strict). */
 export async function rulesValidateCommand(paths: string[], options: ReadingOptions & { json?: boolean; strict?: boolean }): Promise<void> {
   const targets = paths.length > 0 ? paths : [cliSettings(options).rulesDir];
-  const first = await validateRules(targets);
-  // The budget needs a runtime: read one only for UPSes the rules name.
-  const upsRefs = [...new Set(first.policyUps)];
-  const { source } = await readingSource(options, upsRefs);
-  const report = await validateRules(targets, source);
+  // The budget needs a runtime: read one only for the UPSes the rules name.
+  const report = await validateRules(targets, async (upsRefs) => (await readingSource(options, upsRefs)).source);
   const failed = report.errors > 0 || (options.strict === true && report.warnings > 0);
   if (failed) process.exitCode = 1;
   if (options.json) {

@@ -125,7 +125,16 @@ export class PolicyService {
   private tickAll(): void {
     for (const [name, hosted] of this.hosted) this.apply(name, hosted, { kind: 'tick' });
     // Overrides may be set by another process (`walnut rules override`): read them again every few seconds.
-    if (++this.ticks % 5 === 0) for (const name of this.hosted.keys()) void this.refresh(name).catch(() => undefined);
+    if (++this.ticks % 5 === 0) for (const name of this.hosted.keys()) void this.refreshFlags(name).catch(() => undefined);
+  }
+
+  /** Only the armed/dry_run flags, from the policy's row: the rules themselves change through rules.loaded. */
+  private async refreshFlags(name: string): Promise<void> {
+    const hosted = this.hosted.get(name);
+    const loaded = this.options.rules.current().policies.get(name);
+    if (!hosted || !loaded) return;
+    hosted.flags = effectiveFlags(loaded.document, await this.policyRow(name));
+    hosted.options = { ...hosted.options, armed: hosted.flags.armed };
   }
 
   /** The policy as the current rules and overrides define it; undefined when the rules no longer do. */
@@ -160,8 +169,8 @@ export class PolicyService {
     for (const name of this.claims.keys()) await this.refresh(name);
   }
 
-  /** Recompiles one policy from the current rules and overrides (after an override was set, or new rules). */
-  async refresh(name: string): Promise<void> {
+  /** Recompiles one policy from the current rules and overrides (new rules were loaded). */
+  private async refresh(name: string): Promise<void> {
     const hosted = this.hosted.get(name);
     if (!hosted) return this.host(name);
     const compiled = await this.compiled(name);

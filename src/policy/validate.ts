@@ -17,12 +17,15 @@ export interface ValidationReport {
   problems: RulesProblem[];
   errors: number;
   warnings: number;
-  /** Every UPS the policies name (for the budget's readings). */
-  policyUps: string[];
 }
 
+/** Where the budget's runtime comes from, asked once for the UPSes the policies name. */
+export type ReadingsFor = (upsRefs: readonly string[]) => Promise<ReadingSource>;
+
+const NO_READINGS: ReadingsFor = () => Promise.resolve(() => undefined);
+
 /** Folders contribute their top-level *.yaml files; a file named explicitly is read whatever its name. */
-export async function validateRules(paths: readonly string[], readingFor: ReadingSource = () => undefined): Promise<ValidationReport> {
+export async function validateRules(paths: readonly string[], readingsFor: ReadingsFor = NO_READINGS): Promise<ValidationReport> {
   const notes: RulesProblem[] = [];
   const names: string[] = [];
   for (const given of paths) {
@@ -45,9 +48,9 @@ export async function validateRules(paths: readonly string[], readingFor: Readin
   const files = (await Promise.all([...new Set(names)].map(loadRulesFile))).filter((file): file is RulesFile => file !== undefined);
   const semantic = checkSemantics(files);
   // The budget needs consistent rules: it is computed only when nothing else is wrong.
-  const budget = [...files.flatMap((file) => file.problems), ...semantic].some(isError) ? [] : budgetProblems(files, readingFor);
+  const policyUps = [...new Set(files.flatMap((file) => file.policies.flatMap(({ document }) => document.ups ?? document.group?.members ?? [])))];
+  const budget = [...files.flatMap((file) => file.problems), ...semantic].some(isError) ? [] : budgetProblems(files, await readingsFor(policyUps));
   const problems = sortProblems([...notes, ...files.flatMap((file) => file.problems), ...semantic, ...budget]);
   const errors = problems.filter(isError).length;
-  const policyUps = files.flatMap((file) => file.policies.flatMap(({ document }) => document.ups ?? document.group?.members ?? []));
-  return { files: files.map((file) => file.file), problems, errors, warnings: problems.length - errors, policyUps };
+  return { files: files.map((file) => file.file), problems, errors, warnings: problems.length - errors };
 }

@@ -114,7 +114,13 @@ stages:
     ] as unknown as TestFlows);
     const results = inbox(helper.getNode('results'));
     const decisions: PolicyDecision[] = [];
-    helper.getNode('decisions').on('input', (msg: NodeMessage) => decisions.push(msg.payload as PolicyDecision));
+    let lastStageEnded!: () => void;
+    const runFinished = new Promise<void>((resolve) => (lastStageEnded = resolve));
+    helper.getNode('decisions').on('input', (msg: NodeMessage) => {
+      const entry = msg.payload as PolicyDecision;
+      decisions.push(entry);
+      if (entry.decision.kind === 'stage_end' && entry.decision.stage === 'after') lastStageEnded();
+    });
     const packet = new Promise<Buffer>((resolve) => listener.once('message', resolve));
     while (!policies.status('lab').loaded) await new Promise((resolve) => setImmediate(resolve));
 
@@ -125,7 +131,7 @@ stages:
     const wake = (await results()).payload as JobResult;
     assert.deepEqual([wake.target, wake.state, wake.stage], ['box-wake', 'completed', 'after']);
     assert.equal((await packet).length, 102);
-    while (!decisions.some((entry) => entry.decision.kind === 'stage_end' && entry.decision.stage === 'after')) await new Promise((resolve) => setTimeout(resolve, 20));
+    await runFinished;
     assert.ok(!JSON.stringify(decisions).includes('PRIVATE KEY') && !JSON.stringify([shutdown, wake]).includes('PRIVATE KEY'));
   });
 
@@ -142,13 +148,18 @@ stages:
     assert.deepEqual(sshd.calls(), []);
 
     const errors: string[] = [];
-    for (const id of ['ssh', 'ups']) {
-      const node = helper.getNode(id) as unknown as { on(event: 'call:error', listener: (call: { args: unknown[] }) => void): void };
-      node.on('call:error', (call) => errors.push(String(call.args[0])));
-    }
+    const bothFailed = new Promise<void>((resolve) => {
+      for (const id of ['ssh', 'ups']) {
+        const node = helper.getNode(id) as unknown as { on(event: 'call:error', listener: (call: { args: unknown[] }) => void): void };
+        node.on('call:error', (call) => {
+          errors.push(String(call.args[0]));
+          if (errors.length === 2) resolve();
+        });
+      }
+    });
     helper.getNode('ups').receive({ payload: { op: 'poweroff' } });
     helper.getNode('ssh').receive({ payload: { op: 'wake' } });
-    while (errors.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    await bothFailed;
     assert.match(errors.join('\n'), /"box" is a ssh target: this ups-power node handles ups targets/);
     assert.match(errors.join('\n'), /msg.payload.op must be one of: shutdown|a ssh target cannot wake/);
   });

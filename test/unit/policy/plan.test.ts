@@ -53,7 +53,7 @@ describe('plan and runtime budget', () => {
     assert.deepEqual(short.map(formatProblem), [
       'p.yaml:10:1: warning: policy `homelab`: at worst its stages end 11m30s after the trigger with 54s runtime left, less than its reserve of 3m (ups@localhost: runtime 10m at 400 W); shorten the timeouts, move stages earlier or trigger sooner',
     ]);
-    const report = await validateRules(['rules'], () => ({ runtimeS: 600, loadW: 400 }));
+    const report = await validateRules(['rules'], () => Promise.resolve(() => ({ runtimeS: 600, loadW: 400 })));
     assert.equal(report.warnings, 1);
     assert.equal(report.errors, 0);
   });
