@@ -3,6 +3,7 @@
  * README's configuration table lists the same variables; keep both in step.
  * A bad value stops the hub at start with an error naming the variable.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SettingsError } from './src/errors';
 
@@ -16,6 +17,21 @@ export interface NutServerSetting {
   passwordSecret?: string;
 }
 
+export interface MqttSettings {
+  /** The embedded broker's listener (unused with `url`). */
+  host: string;
+  port: number;
+  /** An external broker: the hub starts none. */
+  url?: string;
+  /** The external broker's username; its password is the secret `mqtt/external` (or in the URL). */
+  username?: string;
+  /** The embedded broker's optional TLS and WebSocket listeners. */
+  tls?: { port: number; certFile: string; keyFile: string };
+  wsPort?: number;
+  baseTopic: string;
+  discoveryPrefix: string;
+}
+
 export interface WalnutSettings {
   production: boolean;
   dataDir: string;
@@ -25,7 +41,7 @@ export interface WalnutSettings {
   dbPoolSize: number;
   allowNetworkFs: boolean;
   http: { host: string; port: number };
-  mqtt: { host: string; port: number; url?: string };
+  mqtt: MqttSettings;
   rulesDir: string;
   nutServers: NutServerSetting[];
   /** Polling, comm-loss and reconnection for the servers in WALNUT_NUT_SERVERS (nut-server nodes carry their own). */
@@ -60,6 +76,13 @@ export const ENVIRONMENT_VARIABLES = [
   'WALNUT_MQTT_HOST',
   'WALNUT_MQTT_PORT',
   'MQTT_URL',
+  'WALNUT_MQTT_USERNAME',
+  'WALNUT_MQTT_TLS_PORT',
+  'WALNUT_MQTT_TLS_CERT',
+  'WALNUT_MQTT_TLS_KEY',
+  'WALNUT_MQTT_WS_PORT',
+  'WALNUT_MQTT_BASE_TOPIC',
+  'WALNUT_MQTT_DISCOVERY_PREFIX',
   'WALNUT_RULES_DIR',
   'WALNUT_NUT_SERVERS',
   'WALNUT_NUT_POLL_MS',
@@ -155,11 +178,39 @@ function site(env: Env): string {
   return raw;
 }
 
+/** A topic prefix: levels of letters, digits, '_' and '-' (no wildcards, no empty level). */
+function topicPrefix(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name) ?? fallback;
+  if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(raw)) throw new SettingsError(name, `"${raw}" must be topic levels of letters, digits, '_' or '-', separated by '/'`);
+  return raw;
+}
+
+function mqttSettings(env: Env, cwd: string): MqttSettings {
+  const mqtt: MqttSettings = {
+    host: text(env, 'WALNUT_MQTT_HOST') ?? '127.0.0.1',
+    port: port(env, 'WALNUT_MQTT_PORT', 1883),
+    baseTopic: topicPrefix(env, 'WALNUT_MQTT_BASE_TOPIC', 'walnut'),
+    discoveryPrefix: topicPrefix(env, 'WALNUT_MQTT_DISCOVERY_PREFIX', 'homeassistant'),
+  };
+  const external = url(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:']);
+  if (external !== undefined) mqtt.url = external;
+  const username = text(env, 'WALNUT_MQTT_USERNAME');
+  if (username !== undefined) mqtt.username = username;
+  const tlsFiles = [text(env, 'WALNUT_MQTT_TLS_PORT'), text(env, 'WALNUT_MQTT_TLS_CERT'), text(env, 'WALNUT_MQTT_TLS_KEY')];
+  if (tlsFiles.some((value) => value !== undefined)) {
+    if (tlsFiles.some((value) => value === undefined)) {
+      throw new SettingsError('WALNUT_MQTT_TLS_PORT', 'the TLS listener needs all of WALNUT_MQTT_TLS_PORT, WALNUT_MQTT_TLS_CERT and WALNUT_MQTT_TLS_KEY');
+    }
+    mqtt.tls = { port: port(env, 'WALNUT_MQTT_TLS_PORT', 8883), certFile: path.resolve(cwd, tlsFiles[1]!), keyFile: path.resolve(cwd, tlsFiles[2]!) };
+  }
+  if (text(env, 'WALNUT_MQTT_WS_PORT') !== undefined) mqtt.wsPort = port(env, 'WALNUT_MQTT_WS_PORT', 8083);
+  return mqtt;
+}
+
 /** Reads the settings from `env` (process.env by default), relative paths resolved against `cwd`. */
 export function loadSettings(env: Env = process.env, cwd: string = process.cwd()): WalnutSettings {
   const dataDir = path.resolve(cwd, text(env, 'WALNUT_DATA_DIR') ?? './data');
   const dbPathRaw = text(env, 'WALNUT_DB_PATH');
-  const mqttUrl = url(env, 'MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:']);
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const settings: WalnutSettings = {
     production: text(env, 'NODE_ENV') === 'production',
@@ -168,7 +219,7 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     dbPoolSize: integer(env, 'WALNUT_DB_POOL_SIZE', 10, 1, 1000),
     allowNetworkFs: flag(env, 'WALNUT_ALLOW_NETWORK_FS'),
     http: { host: text(env, 'WALNUT_HTTP_HOST') ?? '127.0.0.1', port: port(env, 'WALNUT_HTTP_PORT', 1880) },
-    mqtt: { host: text(env, 'WALNUT_MQTT_HOST') ?? '127.0.0.1', port: port(env, 'WALNUT_MQTT_PORT', 1883) },
+    mqtt: mqttSettings(env, cwd),
     rulesDir: path.resolve(cwd, text(env, 'WALNUT_RULES_DIR') ?? './rules'),
     nutServers: parseNutServers(text(env, 'WALNUT_NUT_SERVERS')),
     nut: {
@@ -187,13 +238,15 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
       batchSize: integer(env, 'WALNUT_RETENTION_BATCH', 5000, 1, 1_000_000),
     },
   };
-  if (mqttUrl !== undefined) settings.mqtt.url = mqttUrl;
   if (databaseUrl !== undefined) settings.databaseUrl = databaseUrl;
   return settings;
 }
 
 /** The package root: its package.json "node-red" key lists our nodes, so Node-RED loads them as one module. */
 export const PACKAGE_ROOT = path.resolve(__dirname, __dirname.endsWith(`${path.sep}dist`) ? '..' : '.');
+
+/** package.json's version: what the hub reports to Home Assistant and in `walnut --version`. */
+export const WALNUT_VERSION = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const NODE_RED_LOG_LEVEL: Record<LogLevel, string> = {
   trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', error: 'error', fatal: 'fatal', silent: 'off',

@@ -218,3 +218,20 @@ export class TargetConfigError extends ActionError {
     super('TARGET_CONFIG', message, false);
   }
 }
+
+/** Base of what the MQTT side raises. */
+export class MqttError extends WalnutError {}
+
+/** The broker cannot be reached or dropped the hub. */
+export class MqttConnectionError extends MqttError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MQTT_CONNECTION', message, options);
+  }
+}
+
+/** The broker refused the hub's login (CONNACK 4 or 5). */
+export class MqttAuthError extends MqttError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MQTT_AUTH', message, options);
+  }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { runProgram } from './common';
+import { mqttCredentialsCommand } from './mqtt-commands';
 import { nutCheckCommand } from './nut-check-command';
 import { nutSyncCommand } from './nut-sync-command';
 import { simNutCommand } from './sim-nut-command';
@@ -40,6 +41,14 @@ secrets
   .description('remove a secret')
   .argument('<name>', 'secret name')
   .action((name: string, _options: unknown, command: Command) => secretsRemoveCommand(name, globals(command)));
+
+const mqttCommand = program.command('mqtt').description('the embedded MQTT broker that Home Assistant connects to');
+
+mqttCommand
+  .command('credentials')
+  .description("Home Assistant's login to the embedded broker (made on the hub's first start, or now): broker, port, username, password")
+  .option('--json', 'machine-readable output')
+  .action((options: { json?: boolean }, command: Command) => mqttCredentialsCommand({ ...globals(command), ...options }));
 
 const nut = program.command('nut').description('Network UPS Tools: check its files, compare them with the hub');
 

@@ -1,12 +1,16 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { nodeRedSettings, type WalnutSettings } from '../../settings';
+import { nodeRedSettings, WALNUT_VERSION, type WalnutSettings } from '../../settings';
 import { storeBackedRunner } from '../actions/hub-runner';
 import { EventBus } from '../bus';
 import { HubStartError } from '../errors';
 import type { Logger } from '../logger';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../mqtt/broker';
+import type { EmbeddedBroker } from '../mqtt/broker';
+import { redactUrl } from '../mqtt/connection';
+import { HaBridge } from '../mqtt/ha-bridge';
+import { Topics } from '../mqtt/topics';
+import { connectionTo, startBroker } from './mqtt';
 import { reconnectPolicy } from '../nut/backoff';
 import { type BuiltInSimulator, startBuiltInSimulator } from '../nut/builtin-simulator';
 import { nutServerConfig } from '../nut/server-config';
@@ -58,6 +62,7 @@ export class Hub {
   private simulator: BuiltInSimulator | undefined;
   private rules: RulesService | undefined;
   private policies: PolicyService | undefined;
+  private bridge: HaBridge | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -84,13 +89,13 @@ export class Hub {
     this.nut = nut;
     await this.watchConfiguredServers(store, nut);
 
-    let mqtt = settings.mqtt.url ?? '';
+    const topics = new Topics(settings.mqtt.baseTopic, settings.site, settings.mqtt.discoveryPrefix);
     if (settings.mqtt.url === undefined) {
-      this.broker = await startEmbeddedBroker(settings.mqtt, logger.child({ service: 'mqtt' }));
-      mqtt = `mqtt://${this.broker.host}:${this.broker.port}`;
+      this.broker = await startBroker(settings.mqtt, store, topics, site.id, logger.child({ service: 'mqtt' }), (topic, payload, actor) => this.bridge?.handleCommand(topic, payload, actor));
     } else {
       logger.info('MQTT_URL is set: using the external broker, not starting the embedded one');
     }
+    const connection = await connectionTo(settings.mqtt, store, this.broker);
 
     const rules = new RulesService({
       dir: settings.rulesDir, bus: this.bus, logger: logger.child({ service: 'rules' }), store: { knex: store.knex, siteId: site.id },
@@ -113,9 +118,20 @@ export class Hub {
     // Jobs a previous run of the hub left unfinished are checked on their devices before anything else is sent.
     void runner.recover().catch((error: unknown) => logger.error({ err: error }, 'could not recover unfinished jobs'));
     // A cancelled (or superseded) run sends nothing more: its jobs still waiting for a slot are cancelled.
-    this.bus.onPolicyDecision(({ decision }) => {
+    this.bus.onPolicyDecision(({ decision, simulated }) => {
+      if (simulated) return;
       if (decision.kind === 'cancel' || decision.kind === 'run_end') void runner.cancel(decision.runId).catch(() => undefined);
     });
+
+    this.bridge = new HaBridge({
+      bus: this.bus, rules, policies, nut, store: { knex: store.knex, siteId: site.id }, topics, version: WALNUT_VERSION,
+      connection, subscribeToCommands: this.broker === undefined, logger: logger.child({ service: 'home-assistant' }),
+    });
+    try {
+      await this.bridge.start();
+    } catch (error) {
+      logger.error({ err: error }, 'Home Assistant publishing failed to start: the hub runs without it');
+    }
 
     const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, policies, runner, siteId: site.id };
     const httpAddress = await this.startNodeRed(store, services);
@@ -124,7 +140,7 @@ export class Hub {
       this.simulator = await startBuiltInSimulator(logger.child({ service: 'nut-simulator' }));
       nut.acquire(nutServerConfig({ host: this.simulator.host, port: this.simulator.port }));
     }
-    return { http: httpAddress, mqtt, dbPath: store.dbPath, nut: nut.servers() };
+    return { http: httpAddress, mqtt: redactUrl(connection.url), dbPath: store.dbPath, nut: nut.servers() };
   }
 
   /** WALNUT_NUT_SERVERS, with each login's password from the secret store (a missing secret stops the start). */
@@ -179,6 +195,7 @@ export class Hub {
     const steps: Array<[string, () => Promise<void> | void]> = [
       ['node-red', async () => { if (this.red) await this.red.stop(); }],
       ['http', () => this.closeHttp()],
+      ['home-assistant', async () => { await this.bridge?.stop(); }],
       ['policies', async () => { await this.policies?.stop(); }],
       ['rules', async () => { await this.rules?.stop(); }],
       ['nut', async () => { await this.nut?.stop(); }],

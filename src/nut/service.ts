@@ -1,5 +1,7 @@
 import type { EventBus } from '../bus';
 import type { Logger } from '../logger';
+import { NutConnectionError } from '../errors';
+import { listInstantCommands, runInstantCommand } from './instant-commands';
 import { NutPoller } from './poller';
 import { serverAddress, type NutServerConfig } from './server-config';
 import type { UpsSnapshot } from './snapshot';
@@ -15,6 +17,7 @@ interface Entry {
   users: number;
   /** Fingerprint of the config, so two users with different settings do not share a poller silently. */
   signature: string;
+  config: NutServerConfig;
 }
 
 function signature(config: NutServerConfig): string {
@@ -44,7 +47,7 @@ export class NutService {
       this.logger.warn({ server: key }, 'this NUT server is already watched with other settings; sharing the running poller');
     }
     if (entry === undefined) {
-      entry = { poller: new NutPoller(config, this.bus, this.logger.child({ nut: key })), users: 0, signature: signature(config) };
+      entry = { poller: new NutPoller(config, this.bus, this.logger.child({ nut: key })), users: 0, signature: signature(config), config };
       this.entries.set(key, entry);
       entry.poller.start();
     }
@@ -67,6 +70,22 @@ export class NutService {
   /** `host:port` of every server watched. */
   servers(): string[] {
     return [...this.entries.keys()];
+  }
+
+  /** The instant commands upsd lists for a UPS of a watched server. */
+  instantCommands(server: string, ups: string): Promise<string[]> {
+    return listInstantCommands(this.configOf(server), ups);
+  }
+
+  /** Runs an instant command with the server's login (upsd.users must grant it). */
+  runInstantCommand(server: string, ups: string, command: string): Promise<void> {
+    return runInstantCommand(this.configOf(server), ups, command);
+  }
+
+  private configOf(server: string): NutServerConfig {
+    const entry = this.entries.get(server);
+    if (!entry) throw new NutConnectionError(`the hub no longer watches the NUT server ${server}`);
+    return entry.config;
   }
 
   latest(): UpsSnapshot[] {

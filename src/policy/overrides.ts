@@ -5,7 +5,8 @@
  */
 import type { Knex } from 'knex';
 import { UsageError } from '../errors';
-import { AuditLog, Policy } from '../store/models';
+import { recordAudit } from '../store/audit';
+import { Policy } from '../store/models';
 import type { PolicyDocument } from './spec';
 
 export interface OverrideChange {
@@ -48,10 +49,7 @@ export async function setOverride(knex: Knex, siteId: number, name: string, chan
     };
     if (after.armed !== before.armed || after.dry_run !== before.dry_run) {
       await Policy.query(trx).patchAndFetchById(row.id, { armed_override: after.armed, dry_run_override: after.dry_run });
-      await AuditLog.query(trx).insert({
-        site_id: siteId, ts: Date.now(), actor, action: 'policy.override.set', resource: `policy/${name}`,
-        before: JSON.stringify(before), after: JSON.stringify(after),
-      });
+      await recordAudit(trx, { siteId, actor, action: 'policy.override.set', resource: `policy/${name}`, before, after });
     }
     return effectiveFlags(JSON.parse(row.spec ?? '{}') as PolicyDocument, { armed_override: after.armed, dry_run_override: after.dry_run });
   });

@@ -9,11 +9,15 @@ import type { Knex } from 'knex';
 import type { EventBus } from '../bus';
 import type { Logger } from '../logger';
 import type { UpsSnapshot } from '../nut/snapshot';
+import { UsageError } from '../errors';
 import { Event, Policy } from '../store/models';
 import { compilePolicy, type CompiledPolicy } from './engine/compile';
 import { initialState, step, type EngineOptions } from './engine/step';
 import type { ActionResult, Decision, EngineInput, EngineState, UpsSample } from './engine/types';
+import { OutageSimulation } from './outage-simulation';
 import { effectiveFlags, type EffectiveFlags } from './overrides';
+import type { PowerReading } from './plan';
+import { policyReport, type PolicyReport } from './policy-report';
 import type { ActionRequest } from './requests';
 import type { RulesService } from './rules-service';
 import type { Target } from './spec';
@@ -56,6 +60,9 @@ export class PolicyService {
   /** State writes happen one after another, in decision order. */
   private writes: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  /** The newest good reading of every UPS seen, for plans and simulations (keyed `server|ups`). */
+  private readonly readings = new Map<string, UpsSnapshot>();
+  private readonly simulations = new Map<string, OutageSimulation>();
 
   constructor(private readonly options: PolicyServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -72,6 +79,7 @@ export class PolicyService {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.simulations.clear();
     for (const off of this.offs.splice(0)) off();
     await this.writes;
   }
@@ -102,8 +110,55 @@ export class PolicyService {
     };
   }
 
+  /** The policy as Home Assistant and the API show it; undefined when the rules do not define it. */
+  async report(name: string): Promise<PolicyReport | undefined> {
+    const hosted = this.hosted.get(name);
+    const simulation = this.simulations.get(name);
+    const compiled = hosted ? undefined : await this.compiled(name);
+    const policy = hosted?.policy ?? compiled?.parts.policy;
+    const flags = hosted?.flags ?? compiled?.parts.flags;
+    if (!policy || !flags) return undefined;
+    const reading = this.powerReading(policy.ups);
+    return policyReport({
+      policy, flags, simulating: simulation !== undefined, now: this.now(),
+      ...(simulation ? { state: simulation.state } : hosted ? { state: hosted.state } : {}),
+      ...(reading ? { reading } : {}),
+    });
+  }
+
+  /**
+   * Starts a simulated outage of a policy (a live dry run that calls no
+   * device; its decisions go on the bus marked `simulated`), or stops the one
+   * running. Returns whether one runs now.
+   */
+  async toggleSimulation(name: string): Promise<boolean> {
+    const running = this.simulations.get(name);
+    if (running) {
+      running.stop();
+      this.simulations.delete(name);
+      return false;
+    }
+    const compiled = await this.compiled(name);
+    if (!compiled) throw new UsageError(`no policy named "${name}" is loaded: nothing to simulate`);
+    const latest = compiled.parts.policy.ups.map((ref) => this.latestFor(ref)).find((snapshot) => snapshot !== undefined);
+    const simulation = new OutageSimulation(compiled.parts.policy, compiled.parts.options, {
+      ...(latest?.batteryCharge === undefined ? {} : { charge: latest.batteryCharge }),
+      ...(latest?.batteryRuntime === undefined ? {} : { runtime: latest.batteryRuntime }),
+      ...(latest?.load === undefined ? {} : { load: latest.load }),
+    }, this.now());
+    this.simulations.set(name, simulation);
+    this.advanceSimulation(name, simulation);
+    return true;
+  }
+
+  /** An override was set (from Home Assistant or the API): the running policy picks it up now. */
+  async flagsChanged(name: string): Promise<void> {
+    await this.refreshFlags(name);
+  }
+
   /** A reading of a UPS; every hosted policy watching it gets it once. */
   feedSnapshot(snapshot: UpsSnapshot): void {
+    if (snapshot.comm === 'ok') this.readings.set(`${snapshot.server}|${snapshot.ups}`, snapshot);
     for (const [name, hosted] of this.hosted) {
       for (const ref of hosted.policy.ups) {
         if (!matchesUpsRef(ref, snapshot.server, snapshot.ups)) continue;
@@ -124,8 +179,30 @@ export class PolicyService {
 
   private tickAll(): void {
     for (const [name, hosted] of this.hosted) this.apply(name, hosted, { kind: 'tick' });
+    for (const [name, simulation] of this.simulations) this.advanceSimulation(name, simulation);
     // Overrides may be set by another process (`walnut rules override`): read them again every few seconds.
     if (++this.ticks % 5 === 0) for (const name of this.hosted.keys()) void this.refreshFlags(name).catch(() => undefined);
+  }
+
+  private advanceSimulation(name: string, simulation: OutageSimulation): void {
+    for (const decision of simulation.advance(this.now())) {
+      this.options.bus.emitPolicyDecision({ policy: name, dryRun: true, simulated: true, decision });
+    }
+    if (simulation.done) this.simulations.delete(name);
+  }
+
+  private latestFor(ref: string): UpsSnapshot | undefined {
+    for (const snapshot of this.readings.values()) if (matchesUpsRef(ref, snapshot.server, snapshot.ups)) return snapshot;
+    return undefined;
+  }
+
+  private powerReading(refs: readonly string[]): PowerReading | undefined {
+    for (const ref of refs) {
+      const snapshot = this.latestFor(ref);
+      if (snapshot?.batteryRuntime === undefined) continue;
+      return { runtimeS: snapshot.batteryRuntime, ...(snapshot.realpower === undefined ? {} : { loadW: snapshot.realpower }) };
+    }
+    return undefined;
   }
 
   /** Only the armed/dry_run flags, from the policy's row: the rules themselves change through rules.loaded. */

@@ -5,6 +5,8 @@ import type { Op, TargetType } from './spec';
 export interface PolicyDecision {
   policy: string;
   dryRun: boolean;
+  /** From "simulate outage": a live dry run on synthetic readings that no driver ever sees. */
+  simulated?: boolean;
   decision: Decision;
 }
 
