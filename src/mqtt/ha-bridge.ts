@@ -54,7 +54,6 @@ interface TrackedUps extends KnownUps {
 }
 
 const CONFIG = { qos: 1, retain: true } as const;
-const STATE = { qos: 0, retain: true } as const;
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 export class HaBridge {
@@ -64,6 +63,8 @@ export class HaBridge {
   /** Config topic → payload, and state/availability topic → payload: what a (re)connect republishes. */
   private readonly configs = new Map<string, string>();
   private readonly states = new Map<string, { payload: string; qos: 0 | 1 }>();
+  /** Topics to clear (empty retained payload) that may not have reached the broker yet. */
+  private readonly cleared = new Set<string>();
   private readonly upsBySource = new Map<string, TrackedUps>();
   private readonly upsByKey = new Map<string, TrackedUps>();
   private offs: Array<() => void> = [];
@@ -229,9 +230,10 @@ export class HaBridge {
         if (!this.states.has(topic)) this.setState(topic, 'offline', 1);
       } else if (!wanted.has(owner)) {
         await this.replaceOwner(owner, []);
-        for (const topic of [...this.states.keys()].filter((state) => state.startsWith(`${this.options.topics.root}/${owner.replace(':', '/')}/`))) {
+        const prefix = `${this.options.topics.root}/${owner.replace(':', '/')}/`;
+        for (const topic of [...this.states.keys()].filter((state) => state.startsWith(prefix))) {
           this.states.delete(topic);
-          this.send(topic, '', STATE);
+          this.clear(topic);
         }
       }
     }
@@ -283,7 +285,7 @@ export class HaBridge {
     const { removed } = await this.registry.replace(owner, wanted);
     for (const topic of removed) {
       this.configs.delete(topic);
-      this.send(topic, '', CONFIG);
+      this.clear(topic);
     }
   }
 
@@ -294,10 +296,19 @@ export class HaBridge {
     this.send(topic, payload, { qos, retain: true });
   }
 
+  /** Removals, configs, states, and "online" last: once HA sees the hub online, everything before it is there. */
   private republishAll(): void {
-    this.send(this.options.topics.hubStatus, 'online', CONFIG);
+    for (const topic of this.cleared) this.send(topic, '', CONFIG);
+    this.cleared.clear();
     for (const [topic, payload] of this.configs) this.send(topic, payload, CONFIG);
     for (const [topic, { payload, qos }] of this.states) this.send(topic, payload, { qos, retain: true });
+    this.send(this.options.topics.hubStatus, 'online', CONFIG);
+  }
+
+  /** An empty retained message removes the entity (or state) for good; kept until the broker has it. */
+  private clear(topic: string): void {
+    if (this.client?.connected) this.send(topic, '', CONFIG);
+    else this.cleared.add(topic);
   }
 
   /** Only while connected: a (re)connect republishes everything from memory. */
