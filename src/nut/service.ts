@@ -73,12 +73,12 @@ export class NutService {
   }
 
   /** The instant commands upsd lists for a UPS of a watched server. */
-  instantCommands(server: string, ups: string): Promise<string[]> {
+  async instantCommands(server: string, ups: string): Promise<string[]> {
     return listInstantCommands(this.configOf(server), ups);
   }
 
   /** Runs an instant command with the server's login (upsd.users must grant it). */
-  runInstantCommand(server: string, ups: string, command: string): Promise<void> {
+  async runInstantCommand(server: string, ups: string, command: string): Promise<void> {
     return runInstantCommand(this.configOf(server), ups, command);
   }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import mqtt from 'mqtt';
 import { Store } from '../../src/store/store';
 import { spawnHub } from '../helpers/hub';
-import { exited, runNode } from '../helpers/process';
+import { exited, runNode, walnut } from '../helpers/process';
 import { tempDir } from '../helpers/temp';
 
 describe('hub boot', () => {
@@ -25,10 +25,13 @@ describe('hub boot', () => {
       assert.deepEqual(ours.flatMap((set) => set.types).sort(), ['nut-server', 'nut-ups', 'policy', 'shutdown-proxmox', 'shutdown-ssh', 'switch-shelly', 'switch-tapo', 'ups-power', 'wake-on-lan'], 'our nodes are loaded as one module from the package root');
       assert.ok(ours.every((set) => set.enabled && set.err === undefined), JSON.stringify(ours));
 
-      const client = await mqtt.connectAsync(hub.mqtt, { clientId: 'boot-test', reconnectPeriod: 0 });
+      await assert.rejects(mqtt.connectAsync(hub.mqtt, { clientId: 'anonymous', reconnectPeriod: 0 }), 'the embedded broker wants a login');
+      const shown = await walnut(['mqtt', 'credentials', '--json'], { WALNUT_DATA_DIR: dataDir });
+      const { username, password } = JSON.parse(shown.stdout) as { username: string; password: string };
+      const client = await mqtt.connectAsync(hub.mqtt, { clientId: 'boot-test', reconnectPeriod: 0, username, password });
       const received = new Promise<string>((resolve) => client.on('message', (_topic, payload) => resolve(payload.toString())));
-      await client.subscribeAsync('walnut/test');
-      await client.publishAsync('walnut/test', 'hello');
+      await client.subscribeAsync('homeassistant/status');
+      await client.publishAsync('homeassistant/status', 'hello');
       assert.equal(await received, 'hello', 'the embedded broker routes messages');
 
       const second = await runNode('src/hub/main.js', [], { WALNUT_DATA_DIR: dataDir, WALNUT_HTTP_PORT: '0', WALNUT_MQTT_PORT: '0' });

@@ -11,7 +11,7 @@ describe('settings', () => {
     assert.equal(settings.dataDir, '/srv/walnut/data');
     assert.equal(settings.dbPath, '/srv/walnut/data/walnut.db');
     assert.deepEqual(settings.http, { host: '127.0.0.1', port: 1880 });
-    assert.deepEqual(settings.mqtt, { host: '127.0.0.1', port: 1883 });
+    assert.deepEqual(settings.mqtt, { host: '127.0.0.1', port: 1883, baseTopic: 'walnut', discoveryPrefix: 'homeassistant' });
     assert.equal(settings.rulesDir, '/srv/walnut/rules');
     assert.deepEqual(settings.nutServers, []);
     assert.equal(settings.site, 'default');
@@ -32,6 +32,13 @@ describe('settings', () => {
         WALNUT_MQTT_HOST: '::',
         WALNUT_MQTT_PORT: '18830',
         MQTT_URL: 'mqtts://broker.lan:8883',
+        WALNUT_MQTT_USERNAME: 'hub',
+        WALNUT_MQTT_TLS_PORT: '8884',
+        WALNUT_MQTT_TLS_CERT: 'tls/cert.pem',
+        WALNUT_MQTT_TLS_KEY: '/etc/walnut/key.pem',
+        WALNUT_MQTT_WS_PORT: '8083',
+        WALNUT_MQTT_BASE_TOPIC: 'ups/walnut',
+        WALNUT_MQTT_DISCOVERY_PREFIX: 'ha',
         DATABASE_URL: 'postgres://walnut@db.lan/walnut',
         WALNUT_RULES_DIR: 'my-rules',
         WALNUT_NUT_SERVERS: 'monuser@nas.lan:3493, 10.0.0.5',
@@ -44,7 +51,11 @@ describe('settings', () => {
     );
     assert.equal(settings.dbPath, '/var/lib/walnut/walnut.db', 'the database follows the data folder');
     assert.deepEqual(settings.http, { host: '0.0.0.0', port: 8080 });
-    assert.deepEqual(settings.mqtt, { host: '::', port: 18830, url: 'mqtts://broker.lan:8883' });
+    assert.deepEqual(settings.mqtt, {
+      host: '::', port: 18830, url: 'mqtts://broker.lan:8883', username: 'hub',
+      tls: { port: 8884, certFile: '/srv/walnut/tls/cert.pem', keyFile: '/etc/walnut/key.pem' }, wsPort: 8083,
+      baseTopic: 'ups/walnut', discoveryPrefix: 'ha',
+    });
     assert.equal(settings.databaseUrl, 'postgres://walnut@db.lan/walnut');
     assert.equal(settings.rulesDir, path.join(cwd, 'my-rules'));
     assert.deepEqual(settings.nutServers, [{ host: 'nas.lan', port: 3493, username: 'monuser', passwordSecret: 'nut/monuser' }, { host: '10.0.0.5', port: 3493 }]);
@@ -65,6 +76,8 @@ describe('settings', () => {
     ['WALNUT_ALLOW_NETWORK_FS', 'maybe', /WALNUT_ALLOW_NETWORK_FS: expected true or false/],
     ['WALNUT_RETENTION_HOURS', '0', /WALNUT_RETENTION_HOURS: must be between 1/],
     ['WALNUT_NUT_POLL_MS', '100', /WALNUT_NUT_POLL_MS: must be between 200 and 30000/],
+    ['WALNUT_MQTT_TLS_PORT', '8883', /WALNUT_MQTT_TLS_PORT: the TLS listener needs all of/],
+    ['WALNUT_MQTT_BASE_TOPIC', 'walnut/#', /WALNUT_MQTT_BASE_TOPIC: "walnut\/#" must be topic levels/],
   ];
   for (const [variable, value, message] of bad) {
     it(`names ${variable} when its value "${value}" is bad`, () => {
