@@ -57,7 +57,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Re
   assertMosquittoInstalled();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walnut-mosquitto-'));
   const port = await freePort();
-  const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'user root'];
+  const lines = [`listener ${port} 127.0.0.1`, 'set_tcp_nodelay true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'user root'];
   if (options.users) {
     const passwords = path.join(dir, 'passwords');
     fs.writeFileSync(passwords, '', { mode: 0o600 });

@@ -127,7 +127,8 @@ export async function startEmbeddedBroker(options: BrokerOptions, logger: Logger
     }
   };
 
-  const port = await start('MQTT', net.createServer((socket) => aedes.handle(socket)), options.port);
+  // No Nagle: a state update is one small packet, and waiting to batch it only delays Home Assistant.
+  const port = await start('MQTT', net.createServer({ noDelay: true }, (socket) => aedes.handle(socket)), options.port);
   let tlsPort: number | undefined;
   if (options.tls) {
     let secure: tls.Server;

@@ -109,6 +109,8 @@ export class HaBridge {
     this.client = client;
     client.on('connect', () => {
       this.lastError = undefined;
+      // Small state packets go out at once rather than waiting to be batched (Nagle).
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       logger.info({ broker: redactUrl(this.options.connection.url) }, 'connected to the MQTT broker');
       const filters = [topics.haStatus, ...(this.options.subscribeToCommands ? [topics.commandFilter] : [])];
       client.subscribe(filters, { qos: 1 }, (error) => {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import mqtt from 'mqtt';
 import { HubStartError } from '../../../src/errors';
-import { createLogger } from '../../../src/logger';
+import { silentLogger } from '../../../src/logger';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/mqtt/broker';
 import { connectHub } from '../../../src/mqtt/connection';
 import { ensureBrokerAccounts, HOME_ASSISTANT_USER, HUB_USER } from '../../../src/mqtt/credentials';
@@ -20,7 +20,7 @@ import { recordTopics } from '../../helpers/mqtt';
 import { openTestStore, type TestStore } from '../../helpers/store';
 import { tempDir } from '../../helpers/temp';
 
-const logger = createLogger('silent');
+const logger = silentLogger();
 const topics = new Topics('walnut', 'default', 'homeassistant');
 
 describe('embedded MQTT broker', function () {
