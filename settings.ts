@@ -48,6 +48,8 @@ export interface WalnutSettings {
   nut: { pollIntervalMs: number; noCommAfterSeconds: number; retryDelayMs: number; maxRetries: number };
   site: string;
   logLevel: LogLevel;
+  /** Where backups go and how many are kept. */
+  backup: { dir: string; keep: number };
   retention: {
     samplesHours: number;
     rollupDays: number;
@@ -84,6 +86,8 @@ export const ENVIRONMENT_VARIABLES = [
   'WALNUT_MQTT_BASE_TOPIC',
   'WALNUT_MQTT_DISCOVERY_PREFIX',
   'WALNUT_RULES_DIR',
+  'WALNUT_BACKUP_DIR',
+  'WALNUT_BACKUP_KEEP',
   'WALNUT_NUT_SERVERS',
   'WALNUT_NUT_POLL_MS',
   'WALNUT_NUT_NOCOMM_S',
@@ -231,6 +235,10 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     },
     site: site(env),
     logLevel: logLevel(env),
+    backup: {
+      dir: path.resolve(cwd, text(env, 'WALNUT_BACKUP_DIR') ?? path.join(dataDir, 'backups')),
+      keep: integer(env, 'WALNUT_BACKUP_KEEP', 7, 1, 10_000),
+    },
     retention: {
       samplesHours: integer(env, 'WALNUT_RETENTION_HOURS', 24, 1, 24 * 366),
       rollupDays: integer(env, 'WALNUT_ROLLUP_RETENTION_DAYS', 400, 1, 36500),

@@ -235,3 +235,27 @@ export class MqttAuthError extends MqttError {
     super('MQTT_AUTH', message, options);
   }
 }
+
+/** Base of what backups, restores, exports and imports raise. */
+export class ArchiveError extends WalnutError {}
+
+/** Not a walNUT archive, a format this build cannot read, or a header that does not parse. */
+export class ArchiveFormatError extends ArchiveError {
+  constructor(message: string) {
+    super('ARCHIVE_FORMAT', message);
+  }
+}
+
+/** A part of the archive does not match its checksum or GCM tag: `section` names which. */
+export class ArchiveTamperedError extends ArchiveError {
+  constructor(readonly section: string, message: string) {
+    super('ARCHIVE_TAMPERED', message);
+  }
+}
+
+/** The archive's data key does not unwrap: wrong passphrase, or another master key. */
+export class ArchiveKeyError extends ArchiveError {
+  constructor(message: string) {
+    super('ARCHIVE_KEY', message);
+  }
+}

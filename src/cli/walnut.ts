@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBackupCommands } from './backup-commands';
 import { runProgram } from './common';
 import { mqttCredentialsCommand } from './mqtt-commands';
 import { nutCheckCommand } from './nut-check-command';
@@ -41,6 +42,8 @@ secrets
   .description('remove a secret')
   .argument('<name>', 'secret name')
   .action((name: string, _options: unknown, command: Command) => secretsRemoveCommand(name, globals(command)));
+
+registerBackupCommands(program, globals);
 
 const mqttCommand = program.command('mqtt').description('the embedded MQTT broker that Home Assistant connects to');
 

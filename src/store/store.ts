@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { WalnutSettings } from '../../settings';
 import { DataKeyError, MigrationError, StoreError } from '../errors';
 import { type DerivedKeyLabel, deriveKey } from './aead';
-import { loadOrCreateDataKey } from './data-key';
+import { loadOrCreateDataKey, unwrapDataKey, wrapDataKey, type WrappedDataKey } from './data-key';
 import { createSqlCipherKnex } from './knex-sqlcipher';
 import { assertLocalDisk, assertLockingWorks, prepareFolder, restrictFiles } from './local-disk';
 import { type MasterKey, resolveMasterKey } from './master-key';
@@ -40,6 +40,7 @@ export class Store {
     readonly masterKeySource: string,
     private readonly dataKey: { key: Buffer; version: number } | undefined,
     private readonly lock: StoreLock | undefined,
+    private readonly masterKey: string,
   ) {}
 
   static async open(options: OpenStoreOptions): Promise<Store> {
@@ -62,7 +63,7 @@ export class Store {
         restrictFiles(dbPath);
         if (options.migrate ?? true) await migrateLatest(knex);
         const dataKey = (await knex.schema.hasTable('data_keys')) ? await loadOrCreateDataKey(knex, masterKey.key) : undefined;
-        return new Store(knex, dbPath, masterKey.source, dataKey, lock);
+        return new Store(knex, dbPath, masterKey.source, dataKey, lock, masterKey.key);
       } catch (error) {
         await knex.destroy();
         throw error;
@@ -80,6 +81,17 @@ export class Store {
   /** A key for one purpose, derived from the data key (HKDF with the purpose's label). */
   deriveKey(label: DerivedKeyLabel): Buffer {
     return deriveKey(this.requireDataKey().key, label);
+  }
+
+  /** The data key wrapped by another secret (an archive's passphrase), or by this store's master key. */
+  wrapDataKey(secret?: string): WrappedDataKey {
+    const { key, version } = this.requireDataKey();
+    return wrapDataKey(key, secret ?? this.masterKey, version);
+  }
+
+  /** A data key wrapped by this store's master key (an archive made by a hub with the same key). */
+  unwrapWithMasterKey(wrapped: WrappedDataKey): Buffer {
+    return unwrapDataKey(wrapped, this.masterKey);
   }
 
   secrets(): SecretStore {
