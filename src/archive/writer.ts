@@ -52,8 +52,14 @@ export function selectTables(names: readonly string[] | undefined): ArchivedTabl
   return ARCHIVED_TABLES.filter((table) => names.includes(table.name));
 }
 
+/** All reads in one transaction: a consistent snapshot even while a hub writes (its writes wait until the reads are done). */
 export async function createArchive(store: Store, options: CreateOptions): Promise<CreatedArchive> {
-  const { knex } = store;
+  // Taken before the snapshot: a row written in between is in this archive and, again, in the next incremental; none is lost.
+  const createdAt = Date.now();
+  return store.knex.transaction((trx) => writeArchive(store, trx, options, createdAt));
+}
+
+async function writeArchive(store: Store, knex: Knex.Transaction, options: CreateOptions, createdAt: number): Promise<CreatedArchive> {
   const id = randomUUID();
   const keys = archiveKeys(store.deriveKey('walnut/archive/v1'), id);
   const since = options.type === 'incremental' ? options.base?.createdAt : undefined;
@@ -73,7 +79,6 @@ export async function createArchive(store: Store, options: CreateOptions): Promi
   const scratch = `${options.out}.sections`;
   const partial = `${options.out}.partial`;
   const sections: SectionEntry[] = [];
-  const createdAt = Date.now();
   try {
     const handle = await fs.promises.open(scratch, 'w', 0o600);
     let offset = 0;

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBackupCommands } from './backup-commands';
 import { runProgram } from './common';
+import { registerImportCommand } from './import-command';
 import { mqttCredentialsCommand } from './mqtt-commands';
 import { nutCheckCommand } from './nut-check-command';
 import { nutSyncCommand } from './nut-sync-command';
@@ -44,6 +45,7 @@ secrets
   .action((name: string, _options: unknown, command: Command) => secretsRemoveCommand(name, globals(command)));
 
 registerBackupCommands(program, globals);
+registerImportCommand(program, globals);
 
 const mqttCommand = program.command('mqtt').description('the embedded MQTT broker that Home Assistant connects to');
 

@@ -55,7 +55,7 @@ async function rewriteHeader(file: string, change: (header: ArchiveHeader) => vo
   const parsed = decodeHeader(bytes, file);
   const header = JSON.parse(JSON.stringify(parsed.header)) as ArchiveHeader;
   const keys = archiveKeys(deriveKey(reader.dataKey, 'walnut/archive/v1'), header.id);
-  let body = bytes.subarray(parsed.size);
+  let body: Buffer = bytes.subarray(parsed.size);
   change(header);
   if (bodyChange) body = bodyChange(body, header, keys);
   const out = path.join(tempDir(), 'crafted.wnar');
