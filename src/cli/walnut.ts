@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBackupCommands } from './backup-commands';
 import { runProgram } from './common';
+import { registerExportCommand } from './export-command';
 import { registerImportCommand } from './import-command';
 import { mqttCredentialsCommand } from './mqtt-commands';
 import { nutCheckCommand } from './nut-check-command';
@@ -46,6 +47,7 @@ secrets
 
 registerBackupCommands(program, globals);
 registerImportCommand(program, globals);
+registerExportCommand(program, globals);
 
 const mqttCommand = program.command('mqtt').description('the embedded MQTT broker that Home Assistant connects to');
 

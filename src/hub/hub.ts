@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { nodeRedSettings, WALNUT_VERSION, type WalnutSettings } from '../../settings';
 import { storeBackedRunner } from '../actions/hub-runner';
+import { ArchiveService } from '../archive/archive-service';
+import { renderMetrics } from '../archive/exporters/prometheus-metrics';
 import { EventBus } from '../bus';
 import { HubStartError } from '../errors';
 import type { Logger } from '../logger';
@@ -133,7 +135,11 @@ export class Hub {
       logger.error({ err: error }, 'Home Assistant publishing failed to start: the hub runs without it');
     }
 
-    const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, policies, runner, siteId: site.id };
+    const archive = new ArchiveService({
+      store, siteId: site.id, site: settings.site, version: WALNUT_VERSION, backup: settings.backup,
+      mqtt: { baseTopic: settings.mqtt.baseTopic, discoveryPrefix: settings.mqtt.discoveryPrefix }, rules, logger: logger.child({ service: 'archive' }),
+    });
+    const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, policies, runner, archive, siteId: site.id };
     const httpAddress = await this.startNodeRed(store, services);
     // Only now do we know whether the flows watch a server of their own.
     if (nut.serverCount === 0) {
@@ -168,6 +174,10 @@ export class Hub {
     this.red = red;
     const credentialSecret = store.deriveKey('walnut/node-red-credentials/v1').toString('hex');
     red.init(server, nodeRedSettings(this.settings, { credentialSecret, services }));
+    // Prometheus scrapes the UPS gauges here (the same readings Home Assistant gets).
+    app.get('/metrics', (_request, response) => {
+      response.type('text/plain; version=0.0.4').send(renderMetrics(services.nut.latest(), this.settings.site));
+    });
     app.use('/', red.httpAdmin);
     app.use('/', red.httpNode);
     let address: AddressInfo;

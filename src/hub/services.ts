@@ -1,4 +1,5 @@
 import type { JobRunner } from '../actions/runner';
+import type { ArchiveService } from '../archive/archive-service';
 import type { EventBus } from '../bus';
 import type { NutService } from '../nut/service';
 import type { PolicyService } from '../policy/policy-service';
@@ -16,5 +17,6 @@ export interface HubServices {
   rules: RulesService;
   policies: PolicyService;
   runner: JobRunner;
+  archive: ArchiveService;
   siteId: number;
 }

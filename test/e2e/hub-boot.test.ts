@@ -22,8 +22,13 @@ describe('hub boot', () => {
       assert.equal(flows.status, 200, 'the admin API answers');
       const nodes = (await (await fetch(new URL('nodes', hub.http), { headers: { Accept: 'application/json' } })).json()) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
       const ours = nodes.filter((set) => set.module === 'walnut-hub');
-      assert.deepEqual(ours.flatMap((set) => set.types).sort(), ['nut-server', 'nut-ups', 'policy', 'shutdown-proxmox', 'shutdown-ssh', 'switch-shelly', 'switch-tapo', 'ups-power', 'wake-on-lan'], 'our nodes are loaded as one module from the package root');
+      assert.deepEqual(ours.flatMap((set) => set.types).sort(), ['archive', 'nut-server', 'nut-ups', 'policy', 'shutdown-proxmox', 'shutdown-ssh', 'switch-shelly', 'switch-tapo', 'ups-power', 'wake-on-lan'], 'our nodes are loaded as one module from the package root');
       assert.ok(ours.every((set) => set.enabled && set.err === undefined), JSON.stringify(ours));
+
+      await hub.waitFor(/"msg":"UPS registered"/);
+      const metrics = await fetch(new URL('metrics', hub.http));
+      assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
+      assert.match(await metrics.text(), /walnut_ups_battery_charge_percent\{ups="ups",server="127\.0\.0\.1:\d+",site="default"\} \d+/, 'Prometheus gauges for the watched UPS');
 
       await assert.rejects(mqtt.connectAsync(hub.mqtt, { clientId: 'anonymous', reconnectPeriod: 0 }), 'the embedded broker wants a login');
       const shown = await walnut(['mqtt', 'credentials', '--json'], { WALNUT_DATA_DIR: dataDir });

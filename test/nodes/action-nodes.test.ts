@@ -93,7 +93,7 @@ stages:
     policies = new PolicyService({ bus, rules, logger: silentLogger(), store: { knex: test.store.knex, siteId }, tickMs: 100 });
     policies.start();
     const runner = storeBackedRunner(test.store, siteId, rules, bus, silentLogger());
-    const services = { bus, rules, policies, runner, nut: undefined as never, samples: undefined as never, siteId } satisfies HubServices;
+    const services = { bus, rules, policies, runner, nut: undefined as never, samples: undefined as never, archive: undefined as never, siteId } satisfies HubServices;
     helper.settings({ walnut: services } as Parameters<typeof helper.settings>[0]);
   });
   afterEach(async () => {

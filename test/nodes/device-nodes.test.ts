@@ -50,7 +50,7 @@ targets:
     rules = new RulesService({ dir, bus, logger: silentLogger() });
     await rules.start();
     const runner = storeBackedRunner(test.store, siteId, rules, bus, silentLogger());
-    const services = { bus, rules, runner, policies: undefined as never, nut: undefined as never, samples: undefined as never, siteId } satisfies HubServices;
+    const services = { bus, rules, runner, policies: undefined as never, nut: undefined as never, samples: undefined as never, archive: undefined as never, siteId } satisfies HubServices;
     helper.settings({ walnut: services } as Parameters<typeof helper.settings>[0]);
   });
   afterEach(async () => {

@@ -54,7 +54,7 @@ describe('nut-server and nut-ups nodes', function () {
   });
   beforeEach(() => {
     const bus = new EventBus();
-    services = { bus, nut: new NutService(bus, silentLogger()), samples: undefined as never, rules: undefined as never, policies: undefined as never, runner: undefined as never, siteId: 1 };
+    services = { bus, nut: new NutService(bus, silentLogger()), samples: undefined as never, archive: undefined as never, rules: undefined as never, policies: undefined as never, runner: undefined as never, siteId: 1 };
     helper.settings({ walnut: services } as Parameters<typeof helper.settings>[0]);
   });
   afterEach(async () => {

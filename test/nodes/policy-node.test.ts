@@ -62,7 +62,7 @@ describe('policy node', function () {
     await rules.start();
     policies = new PolicyService({ bus, rules, logger: silentLogger(), tickMs: 50 });
     policies.start();
-    const services = { bus, rules, policies, nut: undefined as never, samples: undefined as never, runner: undefined as never, siteId: 1 } satisfies HubServices;
+    const services = { bus, rules, policies, nut: undefined as never, samples: undefined as never, archive: undefined as never, runner: undefined as never, siteId: 1 } satisfies HubServices;
     helper.settings({ walnut: services } as Parameters<typeof helper.settings>[0]);
   });
   afterEach(async () => {

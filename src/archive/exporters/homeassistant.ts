@@ -1,0 +1,107 @@
+/**
+ * What the hub shows Home Assistant, without a broker: the discovery configs
+ * it publishes (json: `[{ topic, payload }]`, to replay or inspect), or the
+ * same entities as a Home Assistant package of manual MQTT entities (yaml).
+ * UPSes come from the store (their last sample says which variables they report).
+ */
+import { dump } from 'js-yaml';
+import type { Knex } from 'knex';
+import type { ExportContext, Exporter } from '../exporter';
+import type { DiscoveryContext, DiscoveryEntity } from '../../mqtt/discovery/entity';
+import { hubEntities } from '../../mqtt/discovery/hub';
+import { policyEntities } from '../../mqtt/discovery/policy';
+import { targetEntities } from '../../mqtt/discovery/target';
+import { upsEntities } from '../../mqtt/discovery/ups';
+import { upsIdentity } from '../../mqtt/discovery/ups-identity';
+import { Topics } from '../../mqtt/topics';
+import { noConfigSchema, type NoConfig } from './no-config';
+import { writeText } from './write';
+
+/** Sample column → the NUT variable it was read from. */
+const SAMPLE_VARIABLES: ReadonlyArray<[string, string]> = [
+  ['battery_charge', 'battery.charge'],
+  ['battery_runtime', 'battery.runtime'],
+  ['battery_voltage', 'battery.voltage'],
+  ['input_voltage', 'input.voltage'],
+  ['output_voltage', 'output.voltage'],
+  ['ups_load', 'ups.load'],
+  ['ups_realpower', 'ups.realpower'],
+  ['status', 'ups.status'],
+];
+
+type Row = Record<string, string | number | null>;
+
+/** The variables a UPS reports, as far as the store knows them: its identity and its newest sample. */
+async function storedVars(knex: Knex, ups: Row): Promise<Record<string, string>> {
+  const vars: Record<string, string> = {};
+  if (ups.manufacturer != null) vars['device.mfr'] = String(ups.manufacturer);
+  if (ups.model != null) vars['device.model'] = String(ups.model);
+  if (ups.serial != null) vars['device.serial'] = String(ups.serial);
+  const sample = await knex('ups_samples').where({ ups_id: ups.id }).orderBy([{ column: 'ts', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .first() as Row | undefined;
+  for (const [column, variable] of SAMPLE_VARIABLES) {
+    const value = sample?.[column];
+    if (value != null) vars[variable] = String(value);
+  }
+  return vars;
+}
+
+/** Everything the hub would publish for this site, in the order it publishes it. */
+export async function discoveryEntities(context: ExportContext, discovery: DiscoveryContext): Promise<DiscoveryEntity[]> {
+  const entities = hubEntities(discovery);
+  const upses = await context.knex('ups').where({ site_id: context.siteId }).orderBy(['server', 'name']) as Row[];
+  for (const ups of upses) {
+    const vars = await storedVars(context.knex, ups);
+    // No instant commands: only a live upsd can list them.
+    entities.push(...upsEntities(discovery, upsIdentity(String(ups.server), String(ups.name), vars), vars, []));
+  }
+  for (const name of context.rules.policies.keys()) entities.push(...policyEntities(discovery, name));
+  for (const [name, defined] of context.rules.targets) entities.push(...targetEntities(discovery, name, defined.target.type));
+  return entities;
+}
+
+const COMPONENTS = ['sensor', 'binary_sensor', 'switch', 'button'] as const;
+
+/**
+ * A manual MQTT entity: the discovery config without `device` and `origin`.
+ * Without a device, HA would name the entity by its own name alone ("State"),
+ * so the device's name leads it, as HA does for discovered ones.
+ */
+function manualEntity(entity: DiscoveryEntity): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...entity.config };
+  const device = config.device as { name?: string } | undefined;
+  delete config.device;
+  delete config.origin;
+  const name = [device?.name, config.name].filter((part): part is string => typeof part === 'string').join(' ');
+  return name ? { ...config, name } : config;
+}
+
+function packageYaml(entities: readonly DiscoveryEntity[], header: string): string {
+  const mqtt: Record<string, Array<Record<string, unknown>>> = {};
+  for (const component of COMPONENTS) {
+    const list = entities.filter((entity) => entity.component === component).map(manualEntity);
+    if (list.length > 0) mqtt[component] = list;
+  }
+  // noRefs: shared arrays (a policy's state options) must not become YAML anchors.
+  return `${header}\n${dump({ mqtt }, { noRefs: true, lineWidth: -1 })}`;
+}
+
+export const homeAssistantExporter: Exporter<NoConfig> = {
+  name: 'homeassistant',
+  description: 'Home Assistant: the MQTT discovery configs (json) or a package of manual MQTT entities (yaml)',
+  formats: ['json', 'yaml'],
+  configSchema: noConfigSchema,
+  async export(context, _config, format, out) {
+    const topics = new Topics(context.mqtt.baseTopic, context.siteName, context.mqtt.discoveryPrefix);
+    const entities = await discoveryEntities(context, { topics, version: context.version });
+    if (format === 'yaml') {
+      const header = `# Home Assistant package generated by walNUT ${context.version} for site ${context.siteName} at ${new Date().toISOString()}\n` +
+        '# Put it in your packages folder; use it instead of MQTT discovery, not beside it (the unique_ids are the same).';
+      await writeText(out, packageYaml(entities, header));
+    } else {
+      const configs = entities.map((entity) => ({ topic: topics.config(entity.component, entity.objectId), payload: entity.config }));
+      await writeText(out, `${JSON.stringify(configs, null, 2)}\n`);
+    }
+    return { count: entities.length };
+  },
+};
