@@ -14,7 +14,7 @@ import { ArchiveFormatError, ArchiveKeyError, ArchiveTamperedError, DataKeyError
 import { deriveKey } from '../store/aead';
 import { unwrapDataKey, type WrappedDataKey } from '../store/data-key';
 import { archiveKeys, assertHeaderMac, decodeHeader, MAGIC, sectionAad, type ArchiveHeader, type ArchiveKeys, type SectionEntry } from './format';
-import { decodeRow, type Row } from './table-rows';
+import { decodeLine, type Page } from './table-rows';
 import { archivedTable } from './tables';
 
 /** How to unwrap the archive's data key: a passphrase, or the master key of a store (through the store). */
@@ -23,7 +23,7 @@ export interface KeySource {
   masterKey?: (wrapped: WrappedDataKey) => Buffer;
 }
 
-const ROWS_PER_PAGE = 2000;
+const ROWS_PER_PAGE = 5000;
 
 
 export class ArchiveReader {
@@ -74,7 +74,7 @@ export class ArchiveReader {
   }
 
   /** The rows of one section, a page at a time; the checks that need the whole section throw at its end. */
-  async *pages(section: SectionEntry): AsyncGenerator<Row[]> {
+  async *pages(section: SectionEntry): AsyncGenerator<Page> {
     const where = `${this.file}: section "${section.name}"`;
     const hash = createHash('sha256');
     const decipher = createDecipheriv('aes-256-gcm', this.keys.sections, Buffer.from(section.nonce, 'base64'));
@@ -82,7 +82,8 @@ export class ArchiveReader {
     decipher.setAuthTag(Buffer.from(section.tag, 'base64'));
     // A gzip stream is never empty, so every section has at least one byte.
     const raw = fs.createReadStream(this.file, { start: this.bodyStart + section.offset, end: this.bodyStart + section.offset + section.length - 1 });
-    const rows: Row[] = [];
+    const rows: unknown[][] = [];
+    const page = (): Page => ({ columns: section.columns, rows: rows.splice(0) });
     let carry = '';
     let inflated = 0;
     let failure: Error | undefined;
@@ -108,8 +109,8 @@ export class ArchiveReader {
       for await (const chunk of bounded) {
         const lines = (carry + (chunk as Buffer).toString('utf8')).split('\n');
         carry = lines.pop() ?? '';
-        for (const line of lines) rows.push(decodeRow(line));
-        if (rows.length >= ROWS_PER_PAGE) yield rows.splice(0);
+        for (const line of lines) rows.push(decodeLine(line));
+        if (rows.length >= ROWS_PER_PAGE) yield page();
       }
     } catch (error) {
       failure ??= error as Error;
@@ -119,8 +120,8 @@ export class ArchiveReader {
     await done;
     if (failure) throw toArchiveError(failure, section, where);
     if (hash.digest('hex') !== section.sha256) throw new ArchiveTamperedError(section.name, `${where} does not match its sha256: the archive is damaged or was changed`);
-    if (carry.length > 0) rows.push(decodeRow(carry));
-    if (rows.length > 0) yield rows.splice(0);
+    if (carry.length > 0) rows.push(decodeLine(carry));
+    if (rows.length > 0) yield page();
   }
 }
 

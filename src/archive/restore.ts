@@ -19,7 +19,7 @@ import { recordAudit } from '../store/audit';
 import { WalnutMigrationSource } from '../store/migration-source';
 import { migrateLatest, migrationConfig, Store } from '../store/store';
 import type { ArchiveReader } from './reader';
-import { tablePages, type Row } from './table-rows';
+import { insertPage, tableColumns, tablePages, type InsertMode, type Page } from './table-rows';
 import { ARCHIVED_TABLES, archivedTable, type ArchivedTable } from './tables';
 import { appliedMigrations } from './writer';
 
@@ -56,11 +56,11 @@ export interface RestoreReport {
 /** Where rows come from: the archive itself, or a scratch store it was migrated in. */
 interface RowSource {
   tables: Array<{ table: ArchivedTable; rows: number }>;
-  pages(table: string): AsyncIterable<Row[]>;
+  pages(table: string): AsyncIterable<Page>;
 }
 
-/** knex builds multi-row SQLite inserts as compound SELECTs: at most 500 terms each. */
-const INSERT_ROWS = 500;
+/** Conflicts are looked up this many keys at a time. */
+const LOOKUP_KEYS = 500;
 
 export async function restoreArchive(store: Store, reader: ArchiveReader, options: RestoreOptions): Promise<RestoreReport> {
   const { header } = reader;
@@ -104,28 +104,36 @@ async function apply(store: Store, source: RowSource, archiveSecretsKey: Buffer,
     if (type === 'full' && options.mode === 'replace' && !options.dryRun) {
       for (const { table } of [...source.tables].reverse()) await trx(table.name).delete();
     }
-    const tombstones: Row[] = [];
+    const tombstones: Page[] = [];
     for (const { table } of source.tables) {
       const report: TableReport = { table: table.name, rows: 0, conflicts: 0, deleted: 0 };
       reports.push(report);
-      for await (const page of source.pages(table.name)) {
-        const rows = table.name === 'secrets' ? page.map((row) => reseal(row, archiveSecretsKey, storeSecrets)) : page;
-        if (table.name === 'tombstones' && type === 'incremental') tombstones.push(...rows);
-        report.rows += rows.length;
-        doneRows += rows.length;
+      const known = new Set(await tableColumns(trx, table.name));
+      for await (const read of source.pages(table.name)) {
+        const unknown = read.columns.filter((column) => !known.has(column));
+        if (unknown.length > 0) throw new ArchiveFormatError(`table "${table.name}" in the archive has columns this store does not: ${unknown.join(', ')}`);
+        const page = table.name === 'secrets' ? resealPage(read, archiveSecretsKey, storeSecrets) : read;
+        if (table.name === 'tombstones' && type === 'incremental') tombstones.push(page);
+        report.rows += page.rows.length;
+        doneRows += page.rows.length;
         const replacing = type === 'full' && options.mode === 'replace';
-        if (options.dryRun || !replacing) report.conflicts += await countExisting(trx, table, rows);
-        if (!options.dryRun) await insert(trx, table, rows, type === 'incremental' ? 'merge' : replacing ? 'insert' : 'ignore');
+        if (options.dryRun || !replacing) report.conflicts += await countExisting(trx, table, page);
+        const mode: InsertMode = type === 'incremental' ? 'merge' : replacing ? 'insert' : 'ignore';
+        if (!options.dryRun) await insertPage(trx, table, page, mode);
         options.onProgress?.({ table: table.name, rows: report.rows, doneRows, totalRows });
         pauseForTest(doneRows);
       }
     }
-    for (const tombstone of tombstones) {
-      const target = archivedTable(String(tombstone.table_name));
-      const report = reports.find((candidate) => candidate.table === target?.name);
-      if (!target || !report) continue;
-      const where = trx(target.name).where(target.tombstoneKey, String(tombstone.row_key));
-      report.deleted += Number(options.dryRun ? ((await where.clone().count({ n: '*' }).first()) as { n: number }).n : await where.delete());
+    for (const page of tombstones) {
+      const tableAt = page.columns.indexOf('table_name');
+      const keyAt = page.columns.indexOf('row_key');
+      for (const tombstone of page.rows) {
+        const target = archivedTable(String(tombstone[tableAt]));
+        const report = reports.find((candidate) => candidate.table === target?.name);
+        if (!target || !report) continue;
+        const where = trx(target.name).where(target.tombstoneKey, String(tombstone[keyAt]));
+        report.deleted += Number(options.dryRun ? ((await where.clone().count({ n: '*' }).first()) as { n: number }).n : await where.delete());
+      }
     }
     if (!options.dryRun) {
       await recordAudit(trx, {
@@ -146,21 +154,12 @@ function pauseForTest(doneRows: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
-async function insert(trx: Knex.Transaction, table: ArchivedTable, rows: Row[], how: 'insert' | 'ignore' | 'merge'): Promise<void> {
-  for (let index = 0; index < rows.length; index += INSERT_ROWS) {
-    const chunk = rows.slice(index, index + INSERT_ROWS);
-    const query = trx(table.name).insert(chunk);
-    if (how === 'insert') await query;
-    else if (how === 'ignore') await query.onConflict([...table.key]).ignore();
-    else await query.onConflict([...table.key]).merge();
-  }
-}
-
-async function countExisting(trx: Knex.Transaction, table: ArchivedTable, rows: Row[]): Promise<number> {
+async function countExisting(trx: Knex.Transaction, table: ArchivedTable, page: Page): Promise<number> {
+  const at = table.key.map((column) => page.columns.indexOf(column));
   let found = 0;
-  for (let index = 0; index < rows.length; index += INSERT_ROWS) {
-    const chunk = rows.slice(index, index + INSERT_ROWS);
-    const keys = chunk.map((row) => table.key.map((column) => row[column] as Knex.Value));
+  for (let index = 0; index < page.rows.length; index += LOOKUP_KEYS) {
+    const chunk = page.rows.slice(index, index + LOOKUP_KEYS);
+    const keys = chunk.map((row) => at.map((column) => row[column] as Knex.Value));
     const query = table.key.length === 1
       ? trx(table.name).whereIn(table.key[0]!, keys.map((key) => key[0]!))
       : trx(table.name).whereIn([...table.key], keys as Knex.Value[][]);
@@ -169,15 +168,29 @@ async function countExisting(trx: Knex.Transaction, table: ArchivedTable, rows: 
   return found;
 }
 
-function reseal(row: Row, from: Buffer, to: { key: Buffer; version: number }): Row {
-  const name = String(row.name);
-  const plain = open(from, Buffer.from(String(row.ciphertext), 'base64'), name);
-  if (plain === undefined) throw new ArchiveTamperedError('secrets', `secret "${name}" does not decrypt with the archive's data key`);
-  return { ...row, ciphertext: seal(to.key, plain, name).toString('base64'), key_version: to.version };
+function resealPage(page: Page, from: Buffer, to: { key: Buffer; version: number }): Page {
+  const [nameAt, cipherAt, versionAt] = ['name', 'ciphertext', 'key_version'].map((column) => page.columns.indexOf(column)) as [number, number, number];
+  return {
+    columns: page.columns,
+    rows: page.rows.map((row) => {
+      const name = String(row[nameAt]);
+      const plain = open(from, Buffer.from(String(row[cipherAt]), 'base64'), name);
+      if (plain === undefined) throw new ArchiveTamperedError('secrets', `secret "${name}" does not decrypt with the archive's data key`);
+      const copy = [...row];
+      copy[cipherAt] = seal(to.key, plain, name).toString('base64');
+      copy[versionAt] = to.version;
+      return copy;
+    }),
+  };
 }
 
 function storeSource(knex: Knex, tables: RowSource['tables']): RowSource {
-  return { tables, pages: (name) => tablePages(knex, archivedTable(name)!) };
+  return {
+    tables,
+    pages: async function* (name) {
+      yield* tablePages(knex, archivedTable(name)!, await tableColumns(knex, name));
+    },
+  };
 }
 
 /** A scratch store at the archive's schema, holding its rows, then migrated to this build's schema. */
@@ -193,7 +206,7 @@ async function migratedCopy(source: RowSource, migrations: readonly string[]): P
     }
     await scratch.knex.transaction(async (trx) => {
       for (const { table } of source.tables) {
-        for await (const page of source.pages(table.name)) await insert(trx, table, page, 'insert');
+        for await (const page of source.pages(table.name)) await insertPage(trx, table, page, 'insert');
       }
     });
     await migrateLatest(scratch.knex);

@@ -16,7 +16,7 @@ import type { Knex } from 'knex';
 import { UsageError } from '../errors';
 import type { Store } from '../store/store';
 import { archiveKeys, encodeHeader, FORMAT_VERSION, sectionAad, type ArchiveHeader, type SectionEntry } from './format';
-import { encodeRow, tablePages } from './table-rows';
+import { encodeLine, tableColumns, tablePages } from './table-rows';
 import { ARCHIVED_TABLES, type ArchivedTable } from './tables';
 
 export interface CreateOptions {
@@ -85,7 +85,7 @@ async function writeArchive(store: Store, knex: Knex.Transaction, options: Creat
     let doneRows = 0;
     try {
       for (const table of tables) {
-        const columns = Object.keys(await knex(table.name).columnInfo());
+        const columns = await tableColumns(knex, table.name);
         const nonce = randomBytes(12);
         const cipher = createCipheriv('aes-256-gcm', keys.sections, nonce);
         cipher.setAAD(sectionAad(id, table.name));
@@ -95,10 +95,10 @@ async function writeArchive(store: Store, knex: Knex.Transaction, options: Creat
         let length = 0;
         const tableRows = counts.get(table.name) ?? 0;
         const lines = async function* (): AsyncGenerator<Buffer> {
-          for await (const page of tablePages(knex, table, since)) {
-            const chunk = Buffer.from(`${page.map(encodeRow).join('\n')}\n`, 'utf8');
-            rows += page.length;
-            doneRows += page.length;
+          for await (const page of tablePages(knex, table, columns, since)) {
+            const chunk = Buffer.from(`${page.rows.map(encodeLine).join('\n')}\n`, 'utf8');
+            rows += page.rows.length;
+            doneRows += page.rows.length;
             plainBytes += chunk.length;
             options.onProgress?.({ table: table.name, rows, tableRows, doneRows, totalRows });
             yield chunk;
