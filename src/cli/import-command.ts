@@ -1,9 +1,11 @@
 /**
  * `walnut import FILE [--mode skip|overwrite|rename] [--dry-run] [--json]`:
  * hosts from an inventory become an imported-*.yaml Targets file in the rules
- * folder. The store is opened only to record an applied import.
+ * folder (or another hub's targets, from its archive). The store records an
+ * applied import, and its master key opens archives this hub's key made.
  */
 import type { Command } from 'commander';
+import { keySourceFor } from '../archive/backups';
 import { CONFLICT_MODES, runImport, type ConflictMode, type ImportReport } from '../archive/importers';
 import { RulesError, UsageError } from '../errors';
 import { formatProblem } from '../policy/problems';
@@ -11,8 +13,10 @@ import { displayPath } from '../policy/rules-dir';
 import { ensureSite } from '../store/sites';
 import { Store } from '../store/store';
 import { cliSettings, type GlobalOptions, printJson, println } from './common';
+import { readValueFile } from './hidden-input';
 
 interface ImportCommandOptions extends GlobalOptions {
+  passphraseFile?: string;
   mode?: string;
   dryRun?: boolean;
   json?: boolean;
@@ -21,30 +25,32 @@ interface ImportCommandOptions extends GlobalOptions {
 export function registerImportCommand(program: Command, globals: (command: Command) => { dbPath?: string }): void {
   program
     .command('import')
-    .description('turn hosts of an inventory (JSON, Ansible INI or YAML) into a Targets file imported-<name>.yaml in the rules folder; secrets are never imported')
-    .argument('<file>', 'the inventory file')
+    .description('turn hosts of an inventory (JSON, Ansible INI or YAML, or another hub\'s walNUT archive) into a Targets file imported-<name>.yaml in the rules folder; secrets are never imported')
+    .argument('<file>', 'the inventory file or archive')
+    .option('--passphrase-file <file>', 'for an archive made with a passphrase')
     .option('--mode <mode>', 'when a target of that name exists: skip, overwrite (only definitions in imported-*.yaml files) or rename (name-2, name-3…)', 'skip')
     .option('--dry-run', 'show the plan and the file, write nothing')
     .option('--json', 'machine-readable output')
-    .action((file: string, options: { mode?: string; dryRun?: boolean; json?: boolean }, command: Command) => importCommand(file, { ...globals(command), ...options }));
+    .action((file: string, options: { mode?: string; dryRun?: boolean; json?: boolean; passphraseFile?: string }, command: Command) => importCommand(file, { ...globals(command), ...options }));
 }
 
 export async function importCommand(file: string, options: ImportCommandOptions): Promise<void> {
   const mode = options.mode ?? 'skip';
   if (!(CONFLICT_MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode takes ${CONFLICT_MODES.join(', ')}`);
   const settings = cliSettings(options);
+  const passphrase = options.passphraseFile === undefined ? undefined : readValueFile(options.passphraseFile);
   const request = { file, rulesDir: settings.rulesDir, mode: mode as ConflictMode, dryRun: options.dryRun === true };
   let report: ImportReport;
   try {
-    if (request.dryRun) {
-      report = await runImport(request);
-    } else {
-      const store = await Store.open({ settings });
-      try {
-        report = await runImport({ ...request, knex: store.knex, siteId: (await ensureSite(store.knex, settings.site)).id });
-      } finally {
-        await store.close();
-      }
+    // The store records the import, and its master key opens an archive this hub's key made.
+    const store = await Store.open({ settings });
+    try {
+      report = await runImport({
+        ...request, archiveKeys: keySourceFor(store, passphrase),
+        ...(request.dryRun ? {} : { knex: store.knex, siteId: (await ensureSite(store.knex, settings.site)).id }),
+      });
+    } finally {
+      await store.close();
     }
   } catch (error) {
     // Every problem, not only the first the error's message carries.

@@ -11,7 +11,9 @@ import type { Knex } from 'knex';
 import { UsageError, type RulesProblem } from '../../errors';
 import { buildRuleSet } from '../../policy/rule-set';
 import { loadRulesDir } from '../../policy/rules-dir';
+import type { KeySource } from '../reader';
 import { parseAnsibleIni } from './ansible-ini';
+import { parseArchive } from './archive';
 import { parseAnsibleYaml } from './ansible-yaml';
 import { detectFormat } from './detect';
 import { recordImport } from './history';
@@ -30,6 +32,8 @@ export interface ImportOptions {
   siteId?: number;
   /** Default `cli:<os user>`. */
   actor?: string;
+  /** For a walNUT archive: how to open it (this hub's master key, or the archive's passphrase). */
+  archiveKeys?: KeySource;
 }
 
 export interface ImportPlanRow {
@@ -73,9 +77,11 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
     throw error.code === 'ENOENT' ? new UsageError(`${options.file}: no such file`) : error;
   });
   const format = detectFormat(bytes, options.file);
-  if (format === 'archive') throw new UsageError(`${options.file} is a walNUT archive, not an inventory: use walnut backup restore ${options.file}`);
   const label = path.basename(options.file);
-  const parsed = PARSERS[format](bytes.toString('utf8').replace(/^\uFEFF/, ''), label);
+  // An archive brings another hub's targets (to restore a whole store: walnut backup restore).
+  const parsed = format === 'archive'
+    ? await parseArchive(options.file, label, options.archiveKeys ?? {})
+    : PARSERS[format](bytes.toString('utf8').replace(/^\uFEFF/, ''), label);
 
   const current = await loadRulesDir(options.rulesDir).catch((error: NodeJS.ErrnoException) => {
     throw error.code === 'ENOENT' ? new UsageError(`${options.rulesDir}: the rules folder does not exist`) : error;

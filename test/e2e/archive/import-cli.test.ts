@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createBackup } from '../../../src/archive/backups';
 import { runImport, type ImportReport } from '../../../src/archive/importers';
-import { RulesError, UsageError } from '../../../src/errors';
+import { ArchiveFormatError, RulesError, UsageError } from '../../../src/errors';
 import { buildRuleSet } from '../../../src/policy/rule-set';
 import { loadRulesDir } from '../../../src/policy/rules-dir';
 import type { SshTarget } from '../../../src/policy/spec';
@@ -166,13 +167,36 @@ describe('walnut import (runImport against a rules folder and an encrypted store
     assert.equal((await Event.query(test.store.knex).where({ type: 'import.applied' })).length, events, 'and no history');
   });
 
-  it('an archive is refused with the command that restores it', async () => {
+  it('a damaged archive is refused, and nothing written', async () => {
     const file = path.join(inputs, 'backup.wnut');
     fs.writeFileSync(file, Buffer.concat([Buffer.from('WNUTARC1'), Buffer.alloc(64)]));
-    await assert.rejects(runImport({ file, rulesDir, mode: 'skip', dryRun: false }), (error: unknown) => {
-      assert.ok(error instanceof UsageError);
-      assert.match(error.message, /walnut backup restore .*backup\.wnut/);
-      return true;
-    });
+    const before = snapshot(rulesDir);
+    await assert.rejects(runImport({ file, rulesDir, mode: 'skip', dryRun: false }), (error: unknown) => error instanceof ArchiveFormatError && /header length/.test(error.message));
+    assert.deepEqual(snapshot(rulesDir), before);
+  });
+
+  it('imports another hub\'s targets from its archive, with fresh secret references', async () => {
+    const other = await openTestStore();
+    try {
+      const otherSite = (await ensureSite(other.store.knex, 'default')).id;
+      const now = Date.now();
+      const ssh = { type: 'ssh', host: '10.9.0.4', user: 'ops', key: { secretRef: 'their/key' }, command: 'sudo poweroff' };
+      await other.store.knex('hosts').insert({ site_id: otherSite, name: 'their-nas', type: 'ssh', address: '10.9.0.4', port: 22, config: JSON.stringify(ssh), created_at: now, updated_at: now });
+      const plug = { type: 'shelly', host: '10.9.0.40', channel: 1 };
+      await other.store.knex('integrations').insert({ site_id: otherSite, name: 'their-plug', type: 'shelly', config: JSON.stringify(plug), created_at: now, updated_at: now });
+      await other.store.secrets().set('their/key', SECRET);
+      const passphrase = 'moving targets between hubs';
+      const { path: file } = await createBackup(other.store, { backupsDir: tempDir(), hubVersion: 'test', site: 'default', type: 'full', passphrase });
+      await assert.rejects(runImport({ file, rulesDir, mode: 'skip', dryRun: true }), /passphrase/);
+      const report = await runImport({ file, rulesDir, mode: 'skip', dryRun: false, knex: test.store.knex, siteId, archiveKeys: { passphrase } });
+      assert.equal(report.format, 'archive');
+      assert.deepEqual(report.plan.map((row) => [row.name, row.type, row.action]), [['their-nas', 'ssh', 'add'], ['their-plug', 'shelly', 'add']]);
+      const imported = fs.readFileSync(report.file, 'utf8');
+      assert.match(imported, /secretRef: ssh\/their-nas/);
+      assert.ok(!imported.includes('their/key') && !imported.includes(SECRET), 'neither the other hub\'s secret nor its name');
+      assert.deepEqual(await folderErrors(rulesDir), []);
+    } finally {
+      await other.store.close();
+    }
   });
 });
