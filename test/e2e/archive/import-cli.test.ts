@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createBackup } from '../../../src/archive/backups';
 import { runImport, type ImportReport } from '../../../src/archive/importers';
-import { ArchiveFormatError, RulesError, UsageError } from '../../../src/errors';
+import { ArchiveFormatError, RulesError } from '../../../src/errors';
 import { buildRuleSet } from '../../../src/policy/rule-set';
 import { loadRulesDir } from '../../../src/policy/rules-dir';
 import type { SshTarget } from '../../../src/policy/spec';
