@@ -48,6 +48,8 @@ export interface WalnutSettings {
   nut: { pollIntervalMs: number; noCommAfterSeconds: number; retryDelayMs: number; maxRetries: number };
   site: string;
   logLevel: LogLevel;
+  /** The built-in simulated UPS (watched when WALNUT_NUT_SERVERS is empty): its port stays the same across restarts, as the default flow names it. */
+  demo: { nutPort: number; devices: boolean };
   /** Where backups go and how many are kept. */
   backup: { dir: string; keep: number };
   retention: {
@@ -86,6 +88,8 @@ export const ENVIRONMENT_VARIABLES = [
   'WALNUT_MQTT_BASE_TOPIC',
   'WALNUT_MQTT_DISCOVERY_PREFIX',
   'WALNUT_RULES_DIR',
+  'WALNUT_DEMO_NUT_PORT',
+  'WALNUT_DEMO_DEVICES',
   'WALNUT_BACKUP_DIR',
   'WALNUT_BACKUP_KEEP',
   'WALNUT_NUT_SERVERS',
@@ -235,6 +239,7 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     },
     site: site(env),
     logLevel: logLevel(env),
+    demo: { nutPort: port(env, 'WALNUT_DEMO_NUT_PORT', 18400), devices: text(env, 'WALNUT_DEMO_DEVICES') === undefined ? true : flag(env, 'WALNUT_DEMO_DEVICES') },
     backup: {
       dir: path.resolve(cwd, text(env, 'WALNUT_BACKUP_DIR') ?? path.join(dataDir, 'backups')),
       keep: integer(env, 'WALNUT_BACKUP_KEEP', 7, 1, 10_000),
@@ -266,8 +271,10 @@ const NODE_RED_LOG_LEVEL: Record<LogLevel, string> = {
  * is derived from the data key, never stored; `walnut` carries the hub's
  * services to our nodes.
  */
-export function nodeRedSettings(settings: WalnutSettings, runtime: { credentialSecret: string; services: unknown }): Record<string, unknown> {
+export function nodeRedSettings(settings: WalnutSettings, runtime: { credentialSecret: string; services: unknown; storageModule?: unknown; adminAuth?: unknown }): Record<string, unknown> {
   return {
+    ...(runtime.storageModule === undefined ? {} : { storageModule: runtime.storageModule }),
+    ...(runtime.adminAuth === undefined ? {} : { adminAuth: runtime.adminAuth }),
     userDir: path.join(settings.dataDir, 'node-red'),
     flowFile: 'flows.json',
     credentialSecret: runtime.credentialSecret,

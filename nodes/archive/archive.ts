@@ -3,6 +3,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { BackupRequest, ExportRequest } from '../../src/archive/archive-service';
 import { onInput } from '../shared/input';
 import { hubServices } from '../shared/services';
+import { nodeConfig } from '../shared/config';
 
 interface ArchiveDef extends NodeDef {
   /** Cron expression (croner); empty: only messages start jobs. */
@@ -34,6 +35,7 @@ function requestFrom(msg: NodeMessage): Request {
  */
 export = function register(RED: NodeAPI): void {
   function ArchiveNode(this: Node, def: ArchiveDef): void {
+    def = nodeConfig(def);
     RED.nodes.createNode(this, def);
     const { archive } = hubServices(RED);
     const run = async (request: Request): Promise<unknown> => {

@@ -4,6 +4,7 @@ import { nutServerConfig, serverAddress } from '../../src/nut/server-config';
 import type { PollerHandle } from '../../src/nut/service';
 import type { NutServerCredentials, NutServerNode } from '../shared/nut-server-node';
 import { hubServices } from '../shared/services';
+import { nodeConfig } from '../shared/config';
 
 interface NutServerDef extends NodeDef {
   host: string;
@@ -20,6 +21,7 @@ interface NutServerDef extends NodeDef {
 /** Config node: one upsd server. Creating it starts (or shares) the hub's poller for it; closing releases it. */
 export = function register(RED: NodeAPI): void {
   function NutServer(this: NutServerNode, def: NutServerDef): void {
+    def = nodeConfig(def);
     RED.nodes.createNode(this, def);
     const username = this.credentials.username?.trim() || undefined;
     const config = nutServerConfig({

@@ -4,6 +4,7 @@ import type { UpsSnapshot } from '../../src/nut/snapshot';
 import type { NutServerNode } from '../shared/nut-server-node';
 import { hubServices } from '../shared/services';
 import { upsStatus } from '../shared/status';
+import { nodeConfig } from '../shared/config';
 
 interface NutUpsDef extends NodeDef {
   server: string;
@@ -23,6 +24,7 @@ function fingerprint(snapshot: UpsSnapshot): string {
  */
 export = function register(RED: NodeAPI): void {
   function NutUps(this: Node, def: NutUpsDef): void {
+    def = nodeConfig(def);
     RED.nodes.createNode(this, def);
     const server = RED.nodes.getNode(def.server) as NutServerNode | null;
     if (server === null) {

@@ -5,6 +5,7 @@ import type { UpsSnapshot } from '../../src/nut/snapshot';
 import { onInput } from '../shared/input';
 import { hubServices } from '../shared/services';
 import { policyStatus } from '../shared/status';
+import { nodeConfig } from '../shared/config';
 
 interface PolicyDef extends NodeDef {
   policy: string;
@@ -24,6 +25,7 @@ const isResult = (value: unknown): value is Omit<ActionResult, 'kind'> =>
  */
 export = function register(RED: NodeAPI): void {
   function PolicyNode(this: Node, def: PolicyDef): void {
+    def = nodeConfig(def);
     RED.nodes.createNode(this, def);
     const name = def.policy.trim();
     if (name === '') {
@@ -62,6 +64,8 @@ export = function register(RED: NodeAPI): void {
 
     onInput(this, (msg) => {
       const payload = (msg as { payload?: unknown }).payload;
+      // An event from nut-ups before any reading of its UPS carries no reading: nothing to feed.
+      if (payload === null && 'event' in msg) return undefined;
       if (isResult(payload)) return policies.reportResult(name, payload);
       if (isSnapshot(payload)) return policies.feedSnapshot(payload);
       throw new Error('expected a UPS reading (from a nut-ups node) or an action result { runId, stage, target, op, outcome: done | failed }');

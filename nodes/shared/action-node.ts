@@ -4,6 +4,7 @@ import type { JobResult, JobUpdate } from '../../src/actions/runner';
 import type { TargetType } from '../../src/policy/spec';
 import { onInput } from './input';
 import { hubServices } from './services';
+import { nodeConfig } from './config';
 
 interface ActionNodeDef extends NodeDef {
   target: string;
@@ -27,6 +28,7 @@ function jobStatus(update: JobUpdate): NodeStatus {
  */
 export function registerActionNode(RED: NodeAPI, nodeType: string, targetType: TargetType): void {
   function ActionNode(this: Node, def: ActionNodeDef): void {
+    def = nodeConfig(def);
     RED.nodes.createNode(this, def);
     const { rules, runner } = hubServices(RED);
     let closed = false;

@@ -36,6 +36,7 @@ export const ARCHIVED_TABLES: readonly ArchivedTable[] = [
   table('flow_revisions'),
   table('mqtt_retained', 'updated_at', ['site_id', 'topic'], 'topic'),
   table('mqtt_entities', 'updated_at', ['site_id', 'config_topic'], 'config_topic'),
+  table('node_red_state'),
   table('tombstones'),
 ];
 

@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import { registerBackupCommands } from './backup-commands';
 import { runProgram } from './common';
 import { registerExportCommand } from './export-command';
+import { registerFlowsCommands } from './flows-commands';
+import { registerServiceCommand } from './service-command';
+import { registerUsersCommands } from './users-commands';
 import { registerImportCommand } from './import-command';
 import { mqttCredentialsCommand } from './mqtt-commands';
 import { nutCheckCommand } from './nut-check-command';
@@ -48,6 +51,9 @@ secrets
 registerBackupCommands(program, globals);
 registerImportCommand(program, globals);
 registerExportCommand(program, globals);
+registerFlowsCommands(program, globals);
+registerUsersCommands(program, globals);
+registerServiceCommand(program);
 
 const mqttCommand = program.command('mqtt').description('the embedded MQTT broker that Home Assistant connects to');
 

@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { nodeRedSettings, WALNUT_VERSION, type WalnutSettings } from '../../settings';
@@ -24,8 +25,13 @@ import { SampleBuffer } from '../store/sample-buffer';
 import { SampleWriter } from '../store/samples';
 import { ensureSite } from '../store/sites';
 import { Store } from '../store/store';
+import { countUsers } from '../store/users';
 import { UpsRecorder } from '../store/ups-recorder';
+import { adminAuthFor, assertEditorBind } from './admin-auth';
+import { startDemoDevices } from './demo';
+import { hubFlows, prepareUserDir, type HubFlowsOptions } from './flows';
 import { flowsStarted, loadNodeRed, type NodeRedRuntime } from './node-red';
+import type { RevisionWatcher } from '../flows/revision-watcher';
 import type { HubServices } from './services';
 
 export interface HubAddresses {
@@ -65,6 +71,8 @@ export class Hub {
   private rules: RulesService | undefined;
   private policies: PolicyService | undefined;
   private bridge: HaBridge | undefined;
+  private flowWatcher: RevisionWatcher | undefined;
+  private stopDemo: (() => Promise<void>) | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -140,10 +148,14 @@ export class Hub {
       mqtt: { baseTopic: settings.mqtt.baseTopic, discoveryPrefix: settings.mqtt.discoveryPrefix }, rules, logger: logger.child({ service: 'archive' }),
     });
     const services: HubServices = { bus: this.bus, samples: this.samples, nut, rules, policies, runner, archive, siteId: site.id };
-    const httpAddress = await this.startNodeRed(store, services);
+    // With no NUT server configured the built-in simulated UPS runs, before Node-RED: the default flow names it.
+    if (settings.nutServers.length === 0) {
+      this.simulator = await startBuiltInSimulator(logger.child({ service: 'nut-simulator' }), settings.demo.nutPort);
+      if (settings.demo.devices) this.stopDemo = await startDemoDevices(store.secrets(), logger.child({ service: 'demo' }));
+    }
+    const httpAddress = await this.startNodeRed(store, services, connection, await this.defaultFlowNut(store));
     // Only now do we know whether the flows watch a server of their own.
-    if (nut.serverCount === 0) {
-      this.simulator = await startBuiltInSimulator(logger.child({ service: 'nut-simulator' }));
+    if (nut.serverCount === 0 && this.simulator) {
       nut.acquire(nutServerConfig({ host: this.simulator.host, port: this.simulator.port }));
     }
     return { http: httpAddress, mqtt: redactUrl(connection.url), dbPath: store.dbPath, nut: nut.servers() };
@@ -165,7 +177,16 @@ export class Hub {
     }
   }
 
-  private async startNodeRed(store: Store, services: HubServices): Promise<string> {
+  /** The NUT server the default flow watches when it is seeded: the first configured one, else the simulator. */
+  private async defaultFlowNut(store: Store): Promise<HubFlowsOptions['nut']> {
+    const [first] = this.settings.nutServers;
+    if (!first) return { host: this.simulator?.host ?? '127.0.0.1', port: this.simulator?.port ?? this.settings.demo.nutPort };
+    if (first.username === undefined) return { host: first.host, port: first.port };
+    const password = await store.secrets().get(first.passwordSecret ?? `nut/${first.username}`);
+    return { host: first.host, port: first.port, username: first.username, password };
+  }
+
+  private async startNodeRed(store: Store, services: HubServices, mqtt: HubFlowsOptions['mqtt'], nut: HubFlowsOptions['nut']): Promise<string> {
     const app = express();
     app.disable('x-powered-by');
     const server = http.createServer(app);
@@ -173,7 +194,14 @@ export class Hub {
     const red = loadNodeRed();
     this.red = red;
     const credentialSecret = store.deriveKey('walnut/node-red-credentials/v1').toString('hex');
-    red.init(server, nodeRedSettings(this.settings, { credentialSecret, services }));
+    prepareUserDir(path.join(this.settings.dataDir, 'node-red'));
+    // No editor user: the editor is reachable from this machine only.
+    assertEditorBind(this.settings.http.host, (await countUsers(store.knex)) > 0);
+    const adminAuth = await adminAuthFor(store.knex, (error) => this.logger.error({ err: error }, 'editor login failed'));
+    const flows = hubFlows({ store, siteId: services.siteId, settings: this.settings, credentialSecret, rules: services.rules, nut, mqtt, logger: this.logger.child({ service: 'flows' }) });
+    flows.attach(() => red.nodes.loadFlows());
+    this.flowWatcher = flows.watcher;
+    red.init(server, nodeRedSettings(this.settings, { credentialSecret, services, storageModule: flows.storage, ...(adminAuth ? { adminAuth } : {}) }));
     // Prometheus scrapes the UPS gauges here (the same readings Home Assistant gets).
     app.get('/metrics', (_request, response) => {
       response.type('text/plain; version=0.0.4').send(renderMetrics(services.nut.latest(), this.settings.site));
@@ -190,6 +218,7 @@ export class Hub {
     const started = flowsStarted(red);
     await red.start();
     await started;
+    flows.watcher.start();
     const url = `http://${address.address}:${address.port}/`;
     this.logger.info({ url }, 'Node-RED editor listening');
     return url;
@@ -203,6 +232,7 @@ export class Hub {
 
   private async stopParts(): Promise<void> {
     const steps: Array<[string, () => Promise<void> | void]> = [
+      ['flows', () => this.flowWatcher?.stop()],
       ['node-red', async () => { if (this.red) await this.red.stop(); }],
       ['http', () => this.closeHttp()],
       ['home-assistant', async () => { await this.bridge?.stop(); }],
@@ -210,6 +240,7 @@ export class Hub {
       ['rules', async () => { await this.rules?.stop(); }],
       ['nut', async () => { await this.nut?.stop(); }],
       ['nut-simulator', async () => { await this.simulator?.stop(); }],
+      ['demo', async () => { await this.stopDemo?.(); }],
       ['recorder', async () => { await this.recorder?.stop(); }],
       ['mqtt', async () => { await this.broker?.close(); }],
       ['retention', async () => { await this.retention?.stop(); }],

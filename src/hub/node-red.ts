@@ -14,6 +14,7 @@ export interface NodeRedRuntime {
   readonly httpAdmin: Express;
   readonly httpNode: Express;
   readonly events: EventEmitter;
+  readonly nodes: { loadFlows(): Promise<void> };
 }
 
 export function loadNodeRed(): NodeRedRuntime {

@@ -29,7 +29,7 @@ export function open(key: Buffer, sealed: Buffer, aad: string): Buffer | undefin
 }
 
 /** Every key below the data key comes from here, one label per purpose, so no two uses share a key. */
-export type DerivedKeyLabel = 'walnut/secrets/v1' | 'walnut/node-red-credentials/v1' | 'walnut/archive/v1';
+export type DerivedKeyLabel = 'walnut/secrets/v1' | 'walnut/node-red-credentials/v1' | 'walnut/node-red-state/v1' | 'walnut/archive/v1';
 
 export function deriveKey(dataKey: Buffer, label: DerivedKeyLabel): Buffer {
   return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), label, 32));

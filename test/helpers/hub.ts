@@ -16,7 +16,7 @@ export interface RunningHub {
 /** Spawns the built hub as `npm start` runs it, on free ports, and waits for its ready line. */
 export async function spawnHub(env: Record<string, string>): Promise<RunningHub> {
   const child = spawn(process.execPath, [path.join(DIST, 'src/hub/main.js')], {
-    env: childEnv({ WALNUT_HTTP_PORT: '0', WALNUT_MQTT_PORT: '0', WALNUT_LOG_LEVEL: 'info', ...env }),
+    env: childEnv({ WALNUT_HTTP_PORT: '0', WALNUT_MQTT_PORT: '0', WALNUT_DEMO_NUT_PORT: '0', WALNUT_DEMO_DEVICES: 'false', WALNUT_LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
