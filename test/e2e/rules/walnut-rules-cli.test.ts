@@ -15,7 +15,7 @@ describe('walnut rules CLI', () => {
   it('validate: the shipped rules/ folder is clean and exits 0', async () => {
     const result = await walnut(['rules', 'validate'], {});
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^checked 3 files: 0 errors, 0 warnings$/m);
+    assert.match(result.stdout, /^checked 4 files: 0 errors, 0 warnings$/m);
   });
 
   it('validate: an error prints file:line:col: message and exits 1; --json carries the same', async () => {
