@@ -49,6 +49,8 @@ describe('versioned flows on a running hub', function () {
     assert.equal(flows.find((node) => node.type === 'policy')!.policy, 'demo');
     assert.ok(flows.some((node) => node.type === 'archive' && node.schedule === '0 3 * * *'));
     assert.ok(!JSON.stringify(flows).includes('@'), 'no placeholder left');
+    const examples = (await (await api('library/examples/flows/walnut-hub')).json()) as Array<{ fn: string }>;
+    assert.deepEqual(examples.map((entry) => entry.fn), ['load-shedding-plugs', 'notify-only', 'proxmox-cluster'], 'the examples show under Import > Examples');
     const [seed] = await revisions();
     assert.deepEqual([seed!.version, seed!.actor], [1, 'walnut']);
     await hub.waitFor(/"service":"flows"|Started flows/);
