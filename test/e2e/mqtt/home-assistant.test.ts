@@ -14,7 +14,7 @@ import { spawnHub, type RunningHub } from '../../helpers/hub';
 import { recordTopics, type MqttRecorder, type Received } from '../../helpers/mqtt';
 import { exited, ROOT, walnut } from '../../helpers/process';
 import { tempDir } from '../../helpers/temp';
-import { startRealUpsd, type RealUpsd } from '../../helpers/upsd';
+import { DEFAULT_DEVICE, startRealUpsd, type RealUpsd } from '../../helpers/upsd';
 
 const RULES = `apiVersion: walnut/v1
 kind: Targets
@@ -253,6 +253,15 @@ for (const broker of ['embedded', 'mosquitto'] as const) {
       }
       const target = parse(recorder.latest().get('walnut/default/target/rack-plug/state')!);
       assert.equal(target.result, null, 'no job ran on the target');
+    });
+
+    it('sends the default flow\'s notifications over MQTT when the UPS goes on battery', async () => {
+      const from = recorder.messages.length;
+      upsd.writeDevice({ ...DEFAULT_DEVICE, 'ups.status': 'OB DISCHRG' });
+      const onbatt = await recorder.waitFor((message) => message.topic === 'walnut/notify/onbatt', 'the ONBATT notification', 30_000, from);
+      assert.equal((JSON.parse(onbatt.payload) as { kind: string }).kind, 'onbatt');
+      upsd.writeDevice(DEFAULT_DEVICE);
+      await recorder.waitFor((message) => message.topic === 'walnut/default/ups/Walnut_Test_Dummy_1500_WT0001/state' && parse(message).binary !== undefined && (parse(message).binary as Record<string, string>).online === 'ON', 'back on mains', 30_000, recorder.messages.length);
     });
 
     /** Stops the hub, gives it other rules, starts it again and listens afresh; resolves once it says it is online. */
