@@ -6,35 +6,9 @@ import { Command } from 'commander';
 import { UsageError } from '../../src/errors';
 import { registerUsersCommands } from '../../src/cli/users-commands';
 import { checkPassword, countUsers } from '../../src/store/users';
-import { childEnv, exited, ROOT, type RunResult, waitForLine } from '../helpers/process';
+import { childEnv, exited, ROOT, waitForLine, walnut } from '../helpers/process';
 import { openTestStore } from '../helpers/store';
 import { tempDir, testKey } from '../helpers/temp';
-
-/**
- * walnut.ts does not register these commands yet, so the child runs a program
- * made of them alone, through the same runProgram (exit codes, one-line errors).
- */
-const CLI = `
-const { Command } = require('commander');
-const { registerUsersCommands } = require('./src/cli/users-commands');
-const { runProgram } = require('./src/cli/common');
-const program = new Command('walnut').option('--db-path <path>');
-registerUsersCommands(program, (command) => command.optsWithGlobals());
-void runProgram(program, ['node', 'walnut', ...process.argv.slice(1)]);
-`;
-
-function runCli(args: string[], env: Record<string, string>, input?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'tsx/cjs', '-e', CLI, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 /** An embedded Node-RED whose adminAuth is adminAuthFor(the store), as the hub will set it. */
 const EDITOR = `
@@ -84,31 +58,31 @@ describe('walnut users CLI', () => {
   });
 
   it('adds from stdin, lists, changes the password, removes, and warns when the last user goes', async () => {
-    const empty = await runCli(['users', 'list'], env);
+    const empty = await walnut(['users', 'list'], env);
     assert.equal(empty.code, 0, empty.stderr);
     assert.match(empty.stdout, /no editor users: the editor has no login and listens only on loopback/);
 
-    const add = await runCli(['users', 'add', 'alice', '--stdin'], env, `${password}\n`);
+    const add = await walnut(['users', 'add', 'alice', '--stdin'], env, `${password}\n`);
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /added editor user "alice"/);
     assert.match(add.stdout, /the editor asks for a login from the hub's next start/);
-    const second = await runCli(['users', 'add', 'bob', '--stdin'], env, 'another-long-password');
+    const second = await walnut(['users', 'add', 'bob', '--stdin'], env, 'another-long-password');
     assert.equal(second.code, 0, second.stderr);
     assert.doesNotMatch(second.stdout, /next start/, 'only the first user changes what the hub does at start');
 
-    const again = await runCli(['users', 'add', 'alice', '--stdin'], env, password);
+    const again = await walnut(['users', 'add', 'alice', '--stdin'], env, password);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /^walnut: user "alice" already exists \(change its password with: walnut users passwd alice\)\n$/);
 
-    const list = await runCli(['users', 'list', '--json'], env);
+    const list = await walnut(['users', 'list', '--json'], env);
     assert.equal(list.code, 0, list.stderr);
     const users = JSON.parse(list.stdout) as Array<{ username: string; role: string; createdAt: string }>;
     assert.deepEqual(users.map((u) => [u.username, u.role]), [['alice', 'admin'], ['bob', 'admin']]);
     assert.ok(!Number.isNaN(Date.parse(users[0]?.createdAt ?? '')));
-    const human = await runCli(['users', 'list'], env);
+    const human = await walnut(['users', 'list'], env);
     assert.match(human.stdout, /^alice\s+admin\s+added \d{4}-/m);
 
-    const passwd = await runCli(['users', 'passwd', 'alice', '--stdin'], env, 'a-brand-new-password\n');
+    const passwd = await walnut(['users', 'passwd', 'alice', '--stdin'], env, 'a-brand-new-password\n');
     assert.equal(passwd.code, 0, passwd.stderr);
     assert.match(passwd.stdout, /changed the password of "alice"/);
 
@@ -123,14 +97,14 @@ describe('walnut users CLI', () => {
       await store.close();
     }
 
-    const removeBob = await runCli(['users', 'remove', 'bob'], env);
+    const removeBob = await walnut(['users', 'remove', 'bob'], env);
     assert.equal(removeBob.code, 0, removeBob.stderr);
     assert.equal(removeBob.stderr, '');
-    const removeAlice = await runCli(['users', 'remove', 'alice'], env);
+    const removeAlice = await walnut(['users', 'remove', 'alice'], env);
     assert.equal(removeAlice.code, 0, removeAlice.stderr);
     assert.match(removeAlice.stdout, /removed editor user "alice"/);
     assert.match(removeAlice.stderr, /^warning: that was the last editor user\. From the next start the editor has no login and listens only on loopback/);
-    const gone = await runCli(['users', 'remove', 'alice'], env);
+    const gone = await walnut(['users', 'remove', 'alice'], env);
     assert.equal(gone.code, 2);
     assert.match(gone.stderr, /no user named "alice"/);
 
@@ -142,27 +116,27 @@ describe('walnut users CLI', () => {
   });
 
   it('refuses a password on the command line, a short one, a bad name, and prompting without a terminal', async () => {
-    const argv = await runCli(['users', 'add', 'alice', password], env);
+    const argv = await walnut(['users', 'add', 'alice', password], env);
     assert.notEqual(argv.code, 0, 'a password on the command line is an error');
     assert.equal(argv.stdout.includes(password) || argv.stderr.includes(password), false, 'and is not echoed');
 
-    const short = await runCli(['users', 'add', 'alice', '--stdin'], env, 'tooshort\n');
+    const short = await walnut(['users', 'add', 'alice', '--stdin'], env, 'tooshort\n');
     assert.equal(short.code, 2);
     assert.match(short.stderr, /^walnut: the password is too short: use at least 10 characters\n$/);
 
-    const badName = await runCli(['users', 'add', 'al ice', '--stdin'], env, password);
+    const badName = await walnut(['users', 'add', 'al ice', '--stdin'], env, password);
     assert.equal(badName.code, 2);
     assert.match(badName.stderr, /"al ice" is not a valid username/);
 
-    const noTty = await runCli(['users', 'add', 'alice'], env);
+    const noTty = await walnut(['users', 'add', 'alice'], env);
     assert.equal(noTty.code, 2);
     assert.match(noTty.stderr, /no terminal to prompt on: pass the password with --stdin/);
 
-    const passwdUnknown = await runCli(['users', 'passwd', 'nobody', '--stdin'], env, password);
+    const passwdUnknown = await walnut(['users', 'passwd', 'nobody', '--stdin'], env, password);
     assert.equal(passwdUnknown.code, 2);
     assert.match(passwdUnknown.stderr, /no user named "nobody" \(add it with: walnut users add nobody\)/);
 
-    const list = await runCli(['users', 'list', '--json'], env);
+    const list = await walnut(['users', 'list', '--json'], env);
     assert.deepEqual(JSON.parse(list.stdout), [], 'nothing was added');
   });
 
@@ -253,7 +227,7 @@ describe('walnut users CLI', () => {
     });
 
     it('logs in users the CLI added, also after the start, and shuts out removed ones at their next request', async () => {
-      assert.equal((await runCli(['users', 'add', 'alice', '--stdin'], env, password)).code, 0);
+      assert.equal((await walnut(['users', 'add', 'alice', '--stdin'], env, password)).code, 0);
       editor = spawn(process.execPath, ['-r', 'tsx/cjs', '-e', EDITOR], { cwd: ROOT, env: childEnv({ ...env, USER_DIR: tempDir() }), stdio: ['ignore', 'pipe', 'pipe'] });
       const [, port] = await waitForLine(editor, /editor on (\d+)\n/, 30_000);
       const base = `http://127.0.0.1:${port}`;
@@ -267,11 +241,11 @@ describe('walnut users CLI', () => {
       assert.ok(alice.token);
       assert.equal(await flowsStatus(base, alice.token), 200);
 
-      assert.equal((await runCli(['users', 'add', 'bob', '--stdin'], env, 'bobs-long-password')).code, 0);
+      assert.equal((await walnut(['users', 'add', 'bob', '--stdin'], env, 'bobs-long-password')).code, 0);
       const bob = await login(base, 'bob', 'bobs-long-password');
       assert.ok(bob.token, 'a user added while the editor runs logs in without a restart');
 
-      assert.equal((await runCli(['users', 'remove', 'alice'], env)).code, 0);
+      assert.equal((await walnut(['users', 'remove', 'alice'], env)).code, 0);
       assert.equal(await flowsStatus(base, alice.token), 401, "a removed user's session ends at the next request");
       assert.equal((await login(base, 'alice', password)).token, undefined);
       assert.equal(await flowsStatus(base, bob.token), 200);
