@@ -60,8 +60,9 @@ const mqttCommand = program.command('mqtt').description('the embedded MQTT broke
 mqttCommand
   .command('credentials')
   .description("Home Assistant's login to the embedded broker (made on the hub's first start, or now): broker, port, username, password")
+  .option('--account <name>', 'homeassistant (default), or walnut-hub: the hub\'s own account, for mqtt-broker nodes in flows')
   .option('--json', 'machine-readable output')
-  .action((options: { json?: boolean }, command: Command) => mqttCredentialsCommand({ ...globals(command), ...options }));
+  .action((options: { json?: boolean; account?: string }, command: Command) => mqttCredentialsCommand({ ...globals(command), ...options }));
 
 const nut = program.command('nut').description('Network UPS Tools: check its files, compare them with the hub');
 

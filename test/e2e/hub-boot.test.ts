@@ -38,6 +38,16 @@ describe('hub boot', () => {
       await client.subscribeAsync('homeassistant/status');
       await client.publishAsync('homeassistant/status', 'hello');
       assert.equal(await received, 'hello', 'the embedded broker routes messages');
+      // The hub's own account, for an mqtt-broker node in a flow: it may publish where Home Assistant's may not.
+      const hubAccount = JSON.parse((await walnut(['mqtt', 'credentials', '--account', 'walnut-hub', '--json'], { WALNUT_DATA_DIR: dataDir })).stdout) as { username: string; password: string };
+      assert.equal(hubAccount.username, 'walnut-hub');
+      const flowClient = await mqtt.connectAsync(hub.mqtt, { clientId: 'flow-test', reconnectPeriod: 0, username: hubAccount.username, password: hubAccount.password });
+      const notified = new Promise<string>((resolve) => client.on('message', (topic) => { if (topic === 'walnut/notify/test') resolve(topic); }));
+      await client.subscribeAsync('walnut/notify/#');
+      await flowClient.publishAsync('walnut/notify/test', '{}');
+      assert.equal(await notified, 'walnut/notify/test');
+      await flowClient.endAsync();
+      assert.equal((await walnut(['mqtt', 'credentials', '--account', 'root'], { WALNUT_DATA_DIR: dataDir })).code, 2);
 
       const second = await runNode('src/hub/main.js', [], { WALNUT_DATA_DIR: dataDir, WALNUT_HTTP_PORT: '0', WALNUT_MQTT_PORT: '0' });
       assert.equal(second.code, 1);
