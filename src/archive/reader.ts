@@ -14,7 +14,7 @@ import { ArchiveFormatError, ArchiveKeyError, ArchiveTamperedError, DataKeyError
 import { deriveKey } from '../store/aead';
 import { unwrapDataKey, type WrappedDataKey } from '../store/data-key';
 import { archiveKeys, assertHeaderMac, decodeHeader, MAGIC, sectionAad, type ArchiveHeader, type ArchiveKeys, type SectionEntry } from './format';
-import { decodeLine, type Page } from './table-rows';
+import { decodeLine, PAGE_ROWS, type Page } from './table-rows';
 import { archivedTable } from './tables';
 
 /** How to unwrap the archive's data key: a passphrase, or the master key of a store (through the store). */
@@ -23,7 +23,6 @@ export interface KeySource {
   masterKey?: (wrapped: WrappedDataKey) => Buffer;
 }
 
-const ROWS_PER_PAGE = 5000;
 
 
 export class ArchiveReader {
@@ -110,7 +109,7 @@ export class ArchiveReader {
         const lines = (carry + (chunk as Buffer).toString('utf8')).split('\n');
         carry = lines.pop() ?? '';
         for (const line of lines) rows.push(decodeLine(line));
-        if (rows.length >= ROWS_PER_PAGE) yield page();
+        if (rows.length >= PAGE_ROWS) yield page();
       }
     } catch (error) {
       failure ??= error as Error;

@@ -41,6 +41,7 @@ export class RevisionWatcher {
       this.reloading = true;
       this.logger.info({ from: this.running, to: latest }, 'a newer flow revision was stored (a rollback?): loading it');
       await this.reload();
+      this.logger.info({ version: latest }, 'loaded the newer flow revision');
     } catch (error) {
       this.logger.error({ err: error }, 'could not load the newer flow revision');
     } finally {

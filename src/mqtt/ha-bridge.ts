@@ -241,25 +241,35 @@ export class HaBridge {
     }
   }
 
+  /** Each target's newest finished job: one indexed lookup per target, not the whole jobs table. */
   private async lastResults(targets: string[]): Promise<Map<string, TargetResult>> {
     const { knex, siteId } = this.options.store;
     const results = new Map<string, TargetResult>();
-    if (targets.length === 0) return results;
-    const rows = await knex('jobs').where({ site_id: siteId }).whereIn('target', targets).whereIn('state', [...FINISHED])
-      .orderBy('finished_at', 'asc').select('target', 'state', 'op', 'dry_run', 'finished_at', 'result', 'error') as Array<{
-        target: string; state: TargetResult['result']; op: string; dry_run: number | boolean; finished_at: number | null; result: string | null; error: string | null;
-      }>;
-    for (const row of rows) {
-      results.set(row.target, {
-        result: row.state, at: Number(row.finished_at ?? 0), op: row.op, dryRun: Boolean(row.dry_run),
+    for (const target of targets) {
+      const row = (await knex('jobs').where({ site_id: siteId, target }).whereIn('state', [...FINISHED]).whereNotNull('finished_at')
+        .orderBy('finished_at', 'desc').first('state', 'op', 'dry_run', 'finished_at', 'result', 'error')) as {
+        state: TargetResult['result']; op: string; dry_run: number | boolean; finished_at: number; result: string | null; error: string | null;
+      } | undefined;
+      if (!row) continue;
+      results.set(target, {
+        result: row.state, at: Number(row.finished_at), op: row.op, dryRun: Boolean(row.dry_run),
         ...(row.result ?? row.error ? { detail: (row.result ?? row.error)! } : {}),
       });
     }
     return results;
   }
 
+  private refreshes = 0;
+
+  /**
+   * Countdowns and margins move with the clock and the readings: policies a flow runs are
+   * refreshed every second; the others (read from the store) every tenth.
+   */
   private async refreshPolicies(): Promise<void> {
-    for (const name of this.options.rules.current().policies.keys()) await this.refreshPolicy(name);
+    const everything = this.refreshes++ % 10 === 0;
+    for (const name of this.options.rules.current().policies.keys()) {
+      if (everything || this.options.policies.status(name).loaded) await this.refreshPolicy(name);
+    }
   }
 
   private async refreshPolicy(name: string): Promise<void> {

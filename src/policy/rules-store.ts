@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { AuditLog, Host, Integration, Policy } from '../store/models';
+import { recordAudit } from '../store/audit';
+import { Host, Integration, Policy } from '../store/models';
 import { deleteWithTombstones } from '../store/tombstones';
 import type { PolicyDocument, Target } from './spec';
 
@@ -77,10 +78,9 @@ async function syncPolicies(trx: Knex.Transaction, siteId: number, policies: Rul
     await Policy.query(trx).patchAndFetchById(existing.id, patch);
     for (const drop of dropped.filter((entry) => entry.policy === name)) {
       const before = drop.flag === 'armed' ? existing.armed_override : existing.dry_run_override;
-      await AuditLog.query(trx).insert({
-        site_id: siteId, ts: Date.now(), actor: RULES_ACTOR, action: 'policy.override.dropped',
-        resource: `policy/${name}/${drop.flag}`, before: JSON.stringify({ override: before }),
-        after: JSON.stringify({ override: null, reason: `the YAML value of ${drop.flag} changed in ${file}` }),
+      await recordAudit(trx, {
+        siteId, actor: RULES_ACTOR, action: 'policy.override.dropped', resource: `policy/${name}/${drop.flag}`,
+        before: { override: before }, after: { override: null, reason: `the YAML value of ${drop.flag} changed in ${file}` },
       });
     }
   }
