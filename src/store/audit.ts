@@ -9,13 +9,32 @@ export interface AuditEntry {
   resource: string;
   before?: unknown;
   after?: unknown;
+  /** Where the change came from, when it came over the network (API, editor). */
+  ip?: string;
+  userAgent?: string;
 }
 
-/** One row of the audit trail: who did what to which resource, and when. */
+export const REDACTED = '[redacted]';
+
+// Field names whose values are secrets wherever they appear in a before/after document.
+const SECRET_FIELD = /pass(word|phrase)?|secret|token|api_?key|private_?key|key_hash|password_hash|credentials?$/i;
+
+/** A copy of `value` with every secret-named field's value replaced; audit rows never hold a secret. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, field]) => [key, SECRET_FIELD.test(key) && field != null ? REDACTED : redactSecrets(field)]),
+  );
+}
+
+const serialise = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(redactSecrets(value)));
+
+/** One row of the audit trail: who did what to which resource, from where, and when. */
 export async function recordAudit(knex: Knex, entry: AuditEntry): Promise<void> {
   await AuditLog.query(knex).insert({
     site_id: entry.siteId, ts: Date.now(), actor: entry.actor, action: entry.action, resource: entry.resource,
-    before: entry.before === undefined ? null : JSON.stringify(entry.before),
-    after: entry.after === undefined ? null : JSON.stringify(entry.after),
+    before: serialise(entry.before), after: serialise(entry.after),
+    ip: entry.ip?.slice(0, 64) ?? null, user_agent: entry.userAgent?.slice(0, 512) ?? null,
   });
 }
