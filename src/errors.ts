@@ -259,3 +259,38 @@ export class ArchiveKeyError extends ArchiveError {
     super('ARCHIVE_KEY', message);
   }
 }
+
+/** Base of what the REST API answers with: `status` is the HTTP status, `code` goes in the JSON body. */
+export class ApiError extends WalnutError {
+  constructor(code: string, readonly status: number, message: string) {
+    super(code, message);
+  }
+}
+
+/** A query parameter, path parameter or body that does not fit; the message names which and why. */
+export class ApiRequestError extends ApiError {
+  constructor(message: string) {
+    super('API_BAD_REQUEST', 400, message);
+  }
+}
+
+/** No API key, an unknown one, or a revoked one. */
+export class ApiAuthError extends ApiError {
+  constructor(message: string) {
+    super('API_UNAUTHORIZED', 401, message);
+  }
+}
+
+/** Too many failed logins from this address: `retryAfterS` says when to try again. */
+export class ApiRateLimitError extends ApiError {
+  constructor(readonly retryAfterS: number) {
+    super('API_RATE_LIMITED', 429, `too many failed authentications from this address: retry after ${retryAfterS} s`);
+  }
+}
+
+/** The UPS, policy or route named does not exist. */
+export class ApiNotFoundError extends ApiError {
+  constructor(message: string) {
+    super('API_NOT_FOUND', 404, message);
+  }
+}

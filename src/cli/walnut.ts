@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerApiKeysCommands } from './apikeys-commands';
+import { registerAuditCommand } from './audit-command';
 import { registerBackupCommands } from './backup-commands';
 import { runProgram } from './common';
 import { registerExportCommand } from './export-command';
@@ -53,6 +55,8 @@ registerImportCommand(program, globals);
 registerExportCommand(program, globals);
 registerFlowsCommands(program, globals);
 registerUsersCommands(program, globals);
+registerApiKeysCommands(program, globals);
+registerAuditCommand(program, globals);
 registerServiceCommand(program);
 
 const mqttCommand = program.command('mqtt').description('the embedded MQTT broker that Home Assistant connects to');

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { nodeRedSettings, WALNUT_VERSION, type WalnutSettings } from '../../settings';
 import { storeBackedRunner } from '../actions/hub-runner';
+import { FailedAuthLimiter } from '../api/failed-auth-limiter';
+import { API_ROOT, apiRouter } from '../api/router';
 import { ArchiveService } from '../archive/archive-service';
 import { renderMetrics } from '../archive/exporters/prometheus-metrics';
 import { EventBus } from '../bus';
@@ -74,6 +76,7 @@ export class Hub {
   private flowWatcher: RevisionWatcher | undefined;
   private stopDemo: (() => Promise<void>) | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly settings: WalnutSettings,
@@ -202,6 +205,12 @@ export class Hub {
     flows.attach(() => red.nodes.loadFlows());
     this.flowWatcher = flows.watcher;
     red.init(server, nodeRedSettings(this.settings, { credentialSecret, services, storageModule: flows.storage, ...(adminAuth ? { adminAuth } : {}) }));
+    // The REST API comes before Node-RED's routes, so no flow's http-in node can shadow it.
+    app.use(API_ROOT, apiRouter({
+      knex: store.knex, siteId: services.siteId, site: this.settings.site, version: WALNUT_VERSION, startedAt: this.startedAt,
+      nut: services.nut, policies: services.policies, rules: services.rules, samplesRetentionHours: this.settings.retention.samplesHours,
+      limiter: new FailedAuthLimiter(), now: Date.now,
+    }, this.logger.child({ service: 'api' })));
     // Prometheus scrapes the UPS gauges here (the same readings Home Assistant gets).
     app.get('/metrics', (_request, response) => {
       response.type('text/plain; version=0.0.4').send(renderMetrics(services.nut.latest(), this.settings.site));

@@ -39,7 +39,13 @@ export async function readEffectiveFlags(knex: Knex, siteId: number, name: strin
   return effectiveFlags(JSON.parse(row.spec ?? '{}') as PolicyDocument, row);
 }
 
-export async function setOverride(knex: Knex, siteId: number, name: string, change: OverrideChange, actor: string): Promise<EffectiveFlags> {
+/** Where a change came from when it came over the network (the API), for its audit row. */
+export interface ChangeOrigin {
+  ip?: string;
+  userAgent?: string;
+}
+
+export async function setOverride(knex: Knex, siteId: number, name: string, change: OverrideChange, actor: string, origin: ChangeOrigin = {}): Promise<EffectiveFlags> {
   return knex.transaction(async (trx) => {
     const row = await findPolicy(trx, siteId, name);
     const before = { armed: asFlag(row.armed_override), dry_run: asFlag(row.dry_run_override) };
@@ -49,7 +55,7 @@ export async function setOverride(knex: Knex, siteId: number, name: string, chan
     };
     if (after.armed !== before.armed || after.dry_run !== before.dry_run) {
       await Policy.query(trx).patchAndFetchById(row.id, { armed_override: after.armed, dry_run_override: after.dry_run });
-      await recordAudit(trx, { siteId, actor, action: 'policy.override.set', resource: `policy/${name}`, before, after });
+      await recordAudit(trx, { siteId, actor, action: 'policy.override.set', resource: `policy/${name}`, before, after, ...origin });
     }
     return effectiveFlags(JSON.parse(row.spec ?? '{}') as PolicyDocument, { armed_override: after.armed, dry_run_override: after.dry_run });
   });
