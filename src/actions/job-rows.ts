@@ -90,20 +90,21 @@ export class JobRows {
     await this.commit((db) => prepared(db, sql).run(...values));
   }
 
-  /** The job's last state and its event, together or not at all. */
-  async finish(id: number, patch: Row, event: Row): Promise<void> {
+  /** The job's last state, its event and (for an action sent to a device) its audit row, together or not at all. */
+  async finish(id: number, patch: Row, event: Row, audit?: Row): Promise<void> {
     if (this.postgres) {
       await this.knex.transaction(async (trx) => {
         await trx('jobs').where({ id }).update(patch);
         await trx('events').insert(event);
+        if (audit) await trx('audit_logs').insert(audit);
       });
       return;
     }
     const update = updateSql(id, patch);
-    const insert = insertSql('events', event);
+    const inserts = [insertSql('events', event), ...(audit ? [insertSql('audit_logs', audit)] : [])];
     await this.commit((db) => {
       prepared(db, update.sql).run(...update.values);
-      prepared(db, insert.sql).run(...insert.values);
+      for (const insert of inserts) prepared(db, insert.sql).run(...insert.values);
     });
   }
 }

@@ -10,6 +10,7 @@ import type { EventBus } from '../bus';
 import { ActionError, ActionTimeoutError } from '../errors';
 import type { Logger } from '../logger';
 import type { Op, Target } from '../policy/spec';
+import { redactSecrets } from '../store/audit';
 import { Job } from '../store/models';
 import { pause, type Driver } from './driver';
 import { JobRows } from './job-rows';
@@ -195,9 +196,12 @@ export class JobRunner {
     return { id, attempts: 0 };
   }
 
-  private updater(job: { id: number; attempts?: number }, request: JobRequest, observe?: (update: JobUpdate) => void): Updater {
+  private updater(job: { id: number; attempts?: number; state?: JobState }, request: JobRequest, observe?: (update: JobUpdate) => void): Updater {
     const { bus, siteId } = this.options;
     let attempts = job.attempts ?? 0;
+    // Only an action that reached a device is audited: not a dry run, a verification or a job that never left the queue
+    // (a job recovered after a restart was sent by the process that died, which could not audit it).
+    let sentToDevice = request.dryRun !== true && (job.state === 'sent' || job.state === 'acknowledged');
     const publish = (state: JobState, extra: { detail?: string; error?: string }): JobUpdate => {
       const payload: JobUpdate = {
         jobId: job.id, state, target: request.target, op: request.op, dryRun: request.dryRun === true, attempts,
@@ -211,6 +215,7 @@ export class JobRunner {
     return {
       to: async (state, extra = {}) => {
         if (extra.attempts !== undefined) attempts = extra.attempts;
+        if (state === 'sent' && request.dryRun !== true && request.verify !== true) sentToDevice = true;
         const now = Date.now();
         await this.rows.update(job.id, {
           state, attempts, updated_at: now,
@@ -225,7 +230,7 @@ export class JobRunner {
           type: `job.${state}`, source: `target:${request.target}`,
           message: `${request.op} ${request.target}${request.dryRun ? ' (dry run)' : ''}: ${state}${extra.error ? `: ${extra.error}` : extra.detail ? `: ${extra.detail}` : ''}`,
           data: JSON.stringify({ jobId: job.id, runId: request.runId, stage: request.stage }),
-        });
+        }, sentToDevice ? auditRow(siteId, now, job.id, request, state, extra) : undefined);
         return { ...publish(state, extra), state, outcome: state === 'completed' ? 'done' : 'failed' };
       },
     };
@@ -235,6 +240,16 @@ export class JobRunner {
 interface Updater {
   to(state: 'sent' | 'acknowledged', extra?: { detail?: string; attempts?: number }): Promise<void>;
   finish(state: JobResult['state'], extra: { detail?: string; error?: string }): Promise<JobResult>;
+}
+
+/** Who acted on which target, and how it ended: the audit trail of every action sent to a device. */
+function auditRow(siteId: number, now: number, jobId: number, request: JobRequest, state: JobState, extra: { detail?: string; error?: string }): Record<string, string | number | null> {
+  return {
+    site_id: siteId, ts: now, created_at: now, updated_at: now,
+    actor: request.policy ? `policy:${request.policy}` : 'walnut', action: `target.${request.op}`, resource: `target/${request.target}`,
+    before: null, after: JSON.stringify(redactSecrets({ jobId, state, runId: request.runId, stage: request.stage, force: request.force === true, detail: extra.detail, error: extra.error })),
+    ip: null, user_agent: null,
+  };
 }
 
 function messageOf(error: unknown): string {

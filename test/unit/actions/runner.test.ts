@@ -134,4 +134,17 @@ describe('job runner', () => {
     const result = await runner(new Map()).submit({ target: 'ghost', op: 'wake' });
     assert.deepEqual([result.state, result.error], ['failed', 'no target named "ghost" in the rules']);
   });
+  it('an action sent to a device leaves an audit row (who, what, which target, how it ended); a dry run, a verification or an unknown target none', async () => {
+    const devices = new Map<string, Driver>([['a', new ScriptedDevice('a')], ['b', new ScriptedDevice('b', { verified: false })]]);
+    const jobs = runner(devices);
+    const done = await jobs.submit({ target: 'a', op: 'wake', runId: 'p-1', policy: 'p', stage: 's' });
+    const failed = await jobs.submit({ target: 'b', op: 'wake', timeout: 300 });
+    await jobs.submit({ target: 'a', op: 'wake', dryRun: true });
+    await jobs.submit({ target: 'a', op: 'wake', verify: true });
+    await jobs.submit({ target: 'ghost', op: 'wake' });
+    const rows = await store.knex('audit_logs').orderBy('id').select<Array<{ actor: string; action: string; resource: string; after: string }>>('actor', 'action', 'resource', 'after');
+    assert.deepEqual(rows.map((row) => [row.actor, row.action, row.resource]), [['policy:p', 'target.wake', 'target/a'], ['walnut', 'target.wake', 'target/b']]);
+    assert.deepEqual(JSON.parse(rows[0]!.after), { jobId: done.jobId, state: 'completed', runId: 'p-1', stage: 's', force: false, detail: 'done' });
+    assert.equal((JSON.parse(rows[1]!.after) as { state: string }).state, failed.state);
+  });
 });
