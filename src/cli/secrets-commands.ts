@@ -1,13 +1,17 @@
 import { SecretInputError, UsageError } from '../errors';
+import { recordAudit } from '../store/audit';
 import { assertSecretName } from '../store/secrets';
+import { ensureSite } from '../store/sites';
 import { Store } from '../store/store';
 import { cliSettings, type GlobalOptions, printJson, println } from './common';
 import { promptHidden, readStdin, readValueFile } from './hidden-input';
+import { cliActor } from './users-commands';
 
-async function withSecrets<T>(options: GlobalOptions, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await Store.open({ settings: cliSettings(options) });
+async function withSecrets<T>(options: GlobalOptions, work: (store: Store, siteId: number) => Promise<T>): Promise<T> {
+  const settings = cliSettings(options);
+  const store = await Store.open({ settings });
   try {
-    return await work(store);
+    return await work(store, (await ensureSite(store.knex, settings.site)).id);
   } finally {
     await store.close();
   }
@@ -27,9 +31,11 @@ async function readSecretValue(name: string, options: { fromFile?: string; stdin
 export async function secretsSetCommand(name: string, options: GlobalOptions & { fromFile?: string; stdin?: boolean }): Promise<void> {
   assertSecretName(name);
   const value = await readSecretValue(name, options);
-  await withSecrets(options, async (store) => {
+  await withSecrets(options, async (store, siteId) => {
     const existed = await store.secrets().has(name);
     await store.secrets().set(name, value);
+    // The name and whether it was new, never the value.
+    await recordAudit(store.knex, { siteId, actor: cliActor(), action: existed ? 'secret.updated' : 'secret.added', resource: `secret/${name}`, after: { name } });
     println(`${existed ? 'updated' : 'stored'} secret "${name}"`);
   });
 }
@@ -44,8 +50,9 @@ export async function secretsListCommand(options: GlobalOptions & { json?: boole
 }
 
 export async function secretsRemoveCommand(name: string, options: GlobalOptions): Promise<void> {
-  await withSecrets(options, async (store) => {
+  await withSecrets(options, async (store, siteId) => {
     if (!(await store.secrets().remove(name))) throw new UsageError(`no secret named "${name}"`);
+    await recordAudit(store.knex, { siteId, actor: cliActor(), action: 'secret.removed', resource: `secret/${name}`, before: { name } });
     println(`removed secret "${name}"`);
   });
 }

@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import { storeBackedRunner } from '../actions/hub-runner';
 import { createDriver } from '../actions/registry';
 import { fetchHostKey } from '../actions/ssh';
@@ -15,6 +14,7 @@ import { TrustedKey } from '../store/models';
 import { ensureSite } from '../store/sites';
 import { Store } from '../store/store';
 import { cliSettings, type GlobalOptions, printJson, println } from './common';
+import { cliActor } from './users-commands';
 
 interface Opened {
   store: Store;
@@ -100,7 +100,7 @@ export async function targetsRunCommand(name: string, options: GlobalOptions & {
 
 /** `walnut targets trust NAME [--expect FINGERPRINT]`: shows the host key the target presents and records it. */
 export async function targetsTrustCommand(name: string, options: GlobalOptions & { expect?: string; json?: boolean }): Promise<void> {
-  await withTargets(options, async ({ store, ruleSet }) => {
+  await withTargets(options, async ({ store, siteId, ruleSet }) => {
     const target = targetNamed(ruleSet, name);
     if (target.type !== 'ssh') throw new TargetConfigError(`${name} is a ${target.type} target: only ssh host keys are trusted here in this build`);
     const port = target.port ?? 22;
@@ -115,7 +115,7 @@ export async function targetsTrustCommand(name: string, options: GlobalOptions &
       throw new HostKeyError(`${name} (${target.host}:${port}) presents ${algorithm} ${fingerprint}, not the expected ${options.expect}: not recorded`);
     }
     const previous = await TrustedKey.query(store.knex).findOne({ target: name, kind: 'ssh-hostkey' });
-    await recordTrust(store.knex, { target: name, host: target.host, port, algorithm, fingerprint }, `cli:${os.userInfo().username}`);
+    await recordTrust(store.knex, { target: name, host: target.host, port, algorithm, fingerprint }, cliActor(), siteId);
     if (options.json) return printJson({ target: name, host: target.host, port, algorithm, fingerprint, replaced: previous?.fingerprint ?? null });
     println(`${name} (${target.host}:${port}) presents ${algorithm} ${fingerprint}`);
     println(previous && !sameFingerprint(previous.fingerprint, fingerprint) ? `trusted (replacing ${previous.fingerprint})` : 'trusted');

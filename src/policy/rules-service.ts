@@ -14,7 +14,8 @@ import type { Logger } from '../logger';
 import { formatProblem } from './problems';
 import { displayPath, isRulesFileName, loadRulesDir, loadRulesFile } from './rules-dir';
 import { applyFileChange, buildRuleSet, EMPTY_RULE_SET, type RuleSet, type RuleSetOutcome } from './rule-set';
-import { syncRulesToStore, type DroppedOverride } from './rules-store';
+import { RULES_ACTOR, syncRulesToStore, type DroppedOverride } from './rules-store';
+import { recordAudit } from '../store/audit';
 
 export interface RulesServiceOptions {
   dir: string;
@@ -131,6 +132,8 @@ export class RulesService {
         targets: [...outcome.ruleSet.targets.values()],
         policies: [...outcome.ruleSet.policies.values()],
       });
+      // A changed file taking effect is a change like any other (the start's first load is not).
+      if (changedFile !== undefined) await recordAudit(knex, { siteId, actor: RULES_ACTOR, action: 'rules.reloaded', resource: `rules/${path.basename(changedFile)}`, ...fileChange(this.ruleSet, outcome.ruleSet, changedFile) });
     }
     this.ruleSet = outcome.ruleSet;
     const loaded = {
@@ -144,4 +147,18 @@ export class RulesService {
     logger.info({ ...loaded, warnings: loaded.warnings.map(formatProblem) }, 'rules loaded');
     bus.emitRulesLoaded(loaded);
   }
+}
+
+/** The file's version and what it defines, before and after (a removed file has no after). */
+function fileChange(before: RuleSet, after: RuleSet, file: string): { before?: object; after?: object } {
+  const describe = (set: RuleSet): object | undefined => {
+    const version = set.files.get(file);
+    if (!version) return undefined;
+    const policies = [...set.policies.values()].filter((policy) => policy.file === file).map((policy) => policy.name);
+    const targets = [...set.targets.values()].filter((target) => target.source.file === file).map((target) => target.name);
+    return { sha256: version.sha256, policies, targets };
+  };
+  const old = describe(before);
+  const current = describe(after);
+  return { ...(old ? { before: old } : {}), ...(current ? { after: current } : {}) };
 }

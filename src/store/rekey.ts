@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { RekeyError, UsageError } from '../errors';
 import { openEncrypted, type SqliteDatabase } from './cipher';
@@ -27,6 +28,23 @@ function pauseForTest(step: RekeyStep): void {
   process.stderr.write(`rekey paused at ${step}\n`);
   // Block this thread for good: the test kills the process here.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
+
+/** `cli:<os user>`, as the CLI names its actors (a uid without a passwd entry by its number). */
+function osActor(): string {
+  try {
+    return `cli:${os.userInfo().username}`;
+  } catch {
+    return `cli:uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+/** The audit row of a rekey: where the keys came from, never a key. Raw SQL: the copy is open through the driver, not knex. */
+function auditRekey(db: SqliteDatabase, actor: string, before: object, after: object): void {
+  const sites = db.prepare('SELECT id FROM sites').all() as Array<{ id: number }>;
+  const now = Date.now();
+  db.prepare('INSERT INTO audit_logs (site_id, ts, actor, action, resource, before, after, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(sites.length === 1 ? sites[0]?.id : null, now, actor, 'store.rekeyed', 'store/master-key', JSON.stringify(before), JSON.stringify(after), now, now);
 }
 
 /** Flushes a file's data, or a folder's entries after a rename, to disk (Linux accepts fsync on a read-only descriptor). */
@@ -72,7 +90,7 @@ function rewrapDataKeys(db: SqliteDatabase, oldKey: string, newKey: string): num
  * new one. A generated key file is updated through a staged `.key.new` that
  * the next open promotes or discards (recoverInterruptedRekey).
  */
-export function rekeyDatabase(dbPath: string, oldKey: MasterKey, newKey: MasterKey): RekeyResult {
+export function rekeyDatabase(dbPath: string, oldKey: MasterKey, newKey: MasterKey, actor = osActor()): RekeyResult {
   if (newKey.key === oldKey.key) throw new UsageError('the new key is the same as the current one');
   const lock = acquireStoreLock(dbPath, 'walnut-db rekey');
   const temp = tempPath(dbPath);
@@ -90,6 +108,8 @@ export function rekeyDatabase(dbPath: string, oldKey: MasterKey, newKey: MasterK
     let dataKeyVersions: number[];
     try {
       dataKeyVersions = rewrapDataKeys(copy, oldKey.key, newKey.key);
+      // Written into the copy, so the row exists exactly when the rekey took effect.
+      auditRekey(copy, actor, { keySource: oldKey.source }, { keySource: newKey.source, dataKeyVersions });
       copy.pragma(`rekey='${newKey.key.replace(/'/g, "''")}'`);
     } finally {
       copy.close();

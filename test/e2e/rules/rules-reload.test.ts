@@ -140,7 +140,13 @@ describe('rules hot reload (real folder, real encrypted store)', () => {
     assert.deepEqual(await readEffectiveFlags(store.knex, siteId, 'lab'), {
       armed: false, dryRun: true, armedOverridden: false, dryRunOverridden: true,
     });
-    const audit = await AuditLog.query(store.knex).where({ site_id: siteId }).orderBy('id');
+    // Each accepted change of the file is audited too.
+    const reloads = await AuditLog.query(store.knex).where({ site_id: siteId, action: 'rules.reloaded' }).orderBy('id');
+    assert.deepEqual(reloads.slice(-2).map((row) => [row.actor, row.resource]), [['rules-loader', 'rules/lab.yaml'], ['rules-loader', 'rules/lab.yaml']]);
+    const [previous, last] = reloads.slice(-2).map((row) => JSON.parse(row.after!) as { sha256: string; policies: string[] });
+    assert.deepEqual(last?.policies, ['lab']);
+    assert.equal((JSON.parse(reloads.at(-1)!.before!) as { sha256: string }).sha256, previous?.sha256, 'before is the version it replaced');
+    const audit = await AuditLog.query(store.knex).where({ site_id: siteId }).whereNot({ action: 'rules.reloaded' }).orderBy('id');
     assert.deepEqual(audit.map((row) => [row.actor, row.action, row.resource]), [
       ['test:ha', 'policy.override.set', 'policy/lab'],
       ['rules-loader', 'policy.override.dropped', 'policy/lab/armed'],
