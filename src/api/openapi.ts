@@ -100,6 +100,12 @@ const simulate = (path: Parameter[]): Operation => operation({
   id: 'simulatePolicy', summary: 'start or stop a dry-run outage simulation of a policy (no device is called)', path, query: simulateQuery, response: 'Policy', notFound: true,
 });
 
+/** Open, and 503 (with the same body) when the store does not answer. */
+function health(): Operation {
+  const base = operation({ id: 'getHealth', summary: 'whether the hub works: version, site, store, NUT servers answering, uptime (no key needed)', response: 'Health', public: true });
+  return { ...base, responses: { ...base.responses, 503: json('Health', 'the store does not answer') } };
+}
+
 export function openApiDocument(version: string): OpenApiDocument {
   return {
     openapi: '3.1.0',
@@ -110,7 +116,7 @@ export function openApiDocument(version: string): OpenApiDocument {
     servers: [{ url: '/api/v1' }],
     security: [{ apiKey: [] }],
     paths: {
-      '/health': { get: operation({ id: 'getHealth', summary: 'whether the hub works: version, site, store, NUT servers answering, uptime (no key needed)', response: 'Health', public: true }) },
+      '/health': { get: health() },
       '/openapi.json': { get: { operationId: 'getOpenApi', summary: 'this document', security: [], parameters: [], responses: { 200: { description: 'the OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } } } } },
       '/ups': { get: operation({ id: 'listUps', summary: 'every UPS the hub records, with its newest reading', response: 'UpsList' }) },
       '/ups/{id}': { get: operation({ id: 'getUpsById', summary: 'one UPS by id', path: [UPS_ID], response: 'Ups', notFound: true }) },

@@ -45,7 +45,7 @@ export function openRoutes(context: ApiContext): Router {
 export function apiRouter(context: ApiContext, logger: Logger): Router {
   const router = express.Router();
   router.use((_request, response, next) => {
-    response.set('Cache-Control', 'no-store');
+    response.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     next();
   });
   router.use(openRoutes(context));
