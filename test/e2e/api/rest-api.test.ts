@@ -71,7 +71,7 @@ describe('REST API on a running hub', function () {
     assert.equal(list.code, 0, list.stderr);
     const keys = JSON.parse(list.stdout) as Array<{ name: string; prefix: string; revokedAt: string | null }>;
     assert.deepEqual(keys.map((entry) => [entry.name, entry.prefix, entry.revokedAt]), [['ci', prefix, null]]);
-    assert.ok(!list.stdout.includes(key.split('_')[2] ?? key), 'the secret part is never listed');
+    assert.ok(!list.stdout.includes(key.slice(16)), 'the secret part is never listed');
   });
 
   it("answers every route as the OpenAPI document says, with the hub's real data", async () => {
@@ -142,6 +142,6 @@ describe('REST API on a running hub', function () {
     assert.equal(lines.length, 2, audit.stdout);
     assert.match(lines[0] ?? '', /cli:\S+\s+apikey\.created\s+api_key\/ci\//);
     assert.match(lines[1] ?? '', /cli:\S+\s+apikey\.revoked\s+api_key\/ci\//);
-    assert.ok(!audit.stdout.includes(key.split('_')[2] ?? key), 'the key is never audited');
+    assert.ok(!audit.stdout.includes(key.slice(16)), 'the key is never audited');
   });
 });
