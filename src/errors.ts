@@ -55,6 +55,20 @@ export class StoreBusyError extends StoreError {
   }
 }
 
+/** The PostgreSQL server named by DATABASE_URL cannot be reached, or refuses the login. */
+export class StoreConnectionError extends StoreError {
+  constructor(code: 'STORE_UNREACHABLE' | 'STORE_AUTH' | 'STORE_DATABASE_MISSING', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** What the store cannot do on this backend (a file operation asked of PostgreSQL). */
+export class StoreUnsupportedError extends StoreError {
+  constructor(message: string) {
+    super('STORE_UNSUPPORTED', message);
+  }
+}
+
 /** The data key row is missing or cannot be unwrapped. */
 export class DataKeyError extends StoreError {
   constructor(message: string) {

@@ -38,12 +38,19 @@ export function unwrapDataKey(row: WrappedDataKey, masterKey: string): Buffer {
   return key;
 }
 
-/** The current (highest) data key; created on first use, so a new store has one from its first open. */
+const newest = (knex: Knex): Promise<WrappedDataKey | undefined> => knex('data_keys').orderBy('version', 'desc').first() as Promise<WrappedDataKey | undefined>;
+
+/**
+ * The current (highest) data key; created on first use, so a new store has one from its
+ * first open. Two hubs starting on one empty PostgreSQL database race here: the loser's
+ * key is ignored and both use the row that won.
+ */
 export async function loadOrCreateDataKey(knex: Knex, masterKey: string): Promise<{ key: Buffer; version: number }> {
-  const row = (await knex('data_keys').orderBy('version', 'desc').first()) as WrappedDataKey | undefined;
-  if (row !== undefined) return { key: unwrapDataKey(row, masterKey), version: row.version };
-  const key = randomBytes(32);
+  const existing = await newest(knex);
+  if (existing !== undefined) return { key: unwrapDataKey(existing, masterKey), version: existing.version };
   const now = Date.now();
-  await knex('data_keys').insert({ ...wrapDataKey(key, masterKey, 1), created_at: now, updated_at: now });
-  return { key, version: 1 };
+  await knex('data_keys').insert({ ...wrapDataKey(randomBytes(32), masterKey, 1), created_at: now, updated_at: now }).onConflict('version').ignore();
+  const row = await newest(knex);
+  if (row === undefined) throw new DataKeyError('the data key could not be created');
+  return { key: unwrapDataKey(row, masterKey), version: row.version };
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Knex } from 'knex';
 import type { WalnutSettings } from '../../settings';
-import { DataKeyError, MigrationError, StoreError } from '../errors';
+import { DataKeyError, MigrationError, StoreBusyError, StoreUnsupportedError } from '../errors';
 import { type DerivedKeyLabel, deriveKey } from './aead';
 import { loadOrCreateDataKey, unwrapDataKey, wrapDataKey, type WrappedDataKey } from './data-key';
 import { createSqlCipherKnex } from './knex-sqlcipher';
@@ -9,17 +9,31 @@ import { assertLocalDisk, assertLockingWorks, prepareFolder, restrictFiles } fro
 import { type MasterKey, resolveMasterKey } from './master-key';
 import { WalnutMigrationSource } from './migration-source';
 import { recoverInterruptedRekey } from './rekey';
+import { tryAdvisoryLock } from './postgres/advisory-lock';
+import { connectionError } from './postgres/connection-errors';
+import { createPostgresKnex, redactDatabaseUrl } from './postgres/knex-postgres';
 import { SecretStore } from './secrets';
-import { acquireStoreLock, type StoreLock } from './store-lock';
+import { acquireStoreLock } from './store-lock';
 
-export type StoreSettings = Pick<WalnutSettings, 'dbPath' | 'production' | 'allowNetworkFs' | 'databaseUrl'>;
+export type StoreSettings = Pick<WalnutSettings, 'dbPath' | 'production' | 'allowNetworkFs' | 'databaseUrl'> &
+  Partial<Pick<WalnutSettings, 'dbPoolSize' | 'site'>>;
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** What holds the store for one holder: a lock file on SQLite, a per-site advisory lock on PostgreSQL. */
+interface HeldLock {
+  release(): void | Promise<void>;
+}
 
 export interface OpenStoreOptions {
   settings: StoreSettings;
   env?: Record<string, string | undefined>;
   /** Run pending migrations (default true). Read-only tools pass false. */
   migrate?: boolean;
-  /** Take the store's exclusive lock under this holder name (the hub, rekey, reset). */
+  /**
+   * Take the store's exclusive lock under this holder name (the hub, rekey, reset). On
+   * PostgreSQL the lock is the site's: hubs of other sites share the database.
+   */
   lockAs?: string;
   dockerSecretPath?: string;
   /** Mountinfo text to check instead of /proc/self/mountinfo (tests). */
@@ -36,18 +50,18 @@ export const migrationConfig = (): Knex.MigratorConfig => ({ migrationSource: ne
 export class Store {
   private constructor(
     readonly knex: Knex,
+    /** The SQLite file; on PostgreSQL, DATABASE_URL without its password. */
     readonly dbPath: string,
+    readonly dialect: StoreDialect,
     readonly masterKeySource: string,
     private readonly dataKey: { key: Buffer; version: number } | undefined,
-    private readonly lock: StoreLock | undefined,
+    private readonly lock: HeldLock | undefined,
     private readonly masterKey: string,
   ) {}
 
   static async open(options: OpenStoreOptions): Promise<Store> {
+    if (options.settings.databaseUrl !== undefined) return Store.openPostgres(options, options.settings.databaseUrl);
     const { settings } = options;
-    if (settings.databaseUrl !== undefined) {
-      throw new StoreError('STORE_UNSUPPORTED', 'DATABASE_URL (PostgreSQL) is not supported by this build yet; unset it to use the encrypted SQLite store');
-    }
     const dbPath = settings.dbPath;
     const folder = path.dirname(dbPath);
     prepareFolder(folder);
@@ -63,7 +77,7 @@ export class Store {
         restrictFiles(dbPath);
         if (options.migrate ?? true) await migrateLatest(knex);
         const dataKey = (await knex.schema.hasTable('data_keys')) ? await loadOrCreateDataKey(knex, masterKey.key) : undefined;
-        return new Store(knex, dbPath, masterKey.source, dataKey, lock, masterKey.key);
+        return new Store(knex, dbPath, 'sqlite', masterKey.source, dataKey, lock, masterKey.key);
       } catch (error) {
         await knex.destroy();
         throw error;
@@ -72,6 +86,41 @@ export class Store {
       lock?.release();
       throw error;
     }
+  }
+
+  /**
+   * The fleet store: the same migrations and models through knex's pg client. The
+   * master key only unwraps the data key here (PostgreSQL is not file-encrypted), so
+   * every hub of a fleet needs the same WALNUT_DB_KEY; secrets stay sealed field by field.
+   */
+  private static async openPostgres(options: OpenStoreOptions, url: string): Promise<Store> {
+    const { settings } = options;
+    const location = redactDatabaseUrl(url);
+    const masterKey = resolveStoreKey(options);
+    const knex = createPostgresKnex(url, settings.dbPoolSize ?? 10);
+    let lock: HeldLock | undefined;
+    try {
+      await knex.raw('SELECT 1').catch((error: unknown) => {
+        throw connectionError(error, location);
+      });
+      if (options.lockAs !== undefined) lock = await siteLock(knex, settings.site ?? 'default', options.lockAs, location);
+      if (options.migrate ?? true) await migrateLatest(knex);
+      const dataKey = (await knex.schema.hasTable('data_keys')) ? await loadOrCreateDataKey(knex, masterKey.key) : undefined;
+      return new Store(knex, location, 'postgres', masterKey.source, dataKey, lock, masterKey.key);
+    } catch (error) {
+      await lock?.release();
+      await knex.destroy();
+      throw error;
+    }
+  }
+
+  get isPostgres(): boolean {
+    return this.dialect === 'postgres';
+  }
+
+  /** Refuses what only a SQLite file can do (rekeying the file, vacuuming it) with a message that says so. */
+  assertSqlite(operation: string): void {
+    if (this.isPostgres) throw new StoreUnsupportedError(`${operation} works on the encrypted SQLite file only; this store is PostgreSQL (${this.dbPath})`);
   }
 
   get dataKeyVersion(): number {
@@ -99,14 +148,24 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    // PostgreSQL's lock lives on a pooled connection: it goes back before the pool does.
+    if (this.isPostgres) await this.lock?.release();
     await this.knex.destroy();
-    this.lock?.release();
+    if (!this.isPostgres) await this.lock?.release();
   }
 
   private requireDataKey(): { key: Buffer; version: number } {
     if (this.dataKey === undefined) throw new DataKeyError(`${this.dbPath} has no data key yet: run "walnut-db migrate latest" first`);
     return this.dataKey;
   }
+}
+
+async function siteLock(knex: Knex, site: string, holder: string, location: string): Promise<HeldLock> {
+  const lock = await tryAdvisoryLock(knex, `site:${site}`);
+  if (lock === undefined) {
+    throw new StoreBusyError(`another hub (or a maintenance command) holds site "${site}" on ${location}; each hub of a fleet needs its own WALNUT_SITE (wanted by ${holder})`);
+  }
+  return lock;
 }
 
 function resolveStoreKey(options: OpenStoreOptions): MasterKey {

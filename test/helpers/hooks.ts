@@ -1,8 +1,10 @@
+import { stopSharedPostgres } from './postgres';
 import { removeTempDirs } from './temp';
 
-/** Root hooks: temp folders go when the run ends. */
+/** Root hooks: the shared PostgreSQL stops, then temp folders go, when the run ends. */
 export const mochaHooks = {
-  afterAll(): void {
+  async afterAll(): Promise<void> {
+    await stopSharedPostgres();
     removeTempDirs();
   },
 };

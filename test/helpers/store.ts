@@ -1,19 +1,49 @@
 import * as path from 'node:path';
 import { Store } from '../../src/store/store';
+import { sharedPostgres } from './postgres';
 import { tempDir, testKey } from './temp';
+
+export type StoreBackend = 'sqlite' | 'postgres';
+
+/** The store's suites run once per backend: CI runs both. */
+export const STORE_BACKENDS: readonly StoreBackend[] = ['sqlite', 'postgres'];
+
+export function describeEachBackend(title: string, suite: (backend: StoreBackend) => void): void {
+  for (const backend of STORE_BACKENDS) describe(`${title} [${backend}]`, () => suite(backend));
+}
 
 export interface TestStore {
   store: Store;
+  /** The SQLite file (on PostgreSQL: where a generated key file would go). */
   dbPath: string;
   key: string;
   env: Record<string, string>;
+  /** DATABASE_URL of the test's own database on the shared server (PostgreSQL only). */
+  databaseUrl?: string;
 }
 
-/** An encrypted store in a temp folder, keyed by WALNUT_DB_KEY, migrated. */
-export async function openTestStore(options: { key?: string; dbPath?: string; migrate?: boolean } = {}): Promise<TestStore> {
+export interface TestStoreOptions {
+  key?: string;
+  dbPath?: string;
+  migrate?: boolean;
+  backend?: StoreBackend;
+  /** Open an existing PostgreSQL database again instead of a fresh one. */
+  databaseUrl?: string;
+  site?: string;
+  lockAs?: string;
+}
+
+/** An encrypted store in a temp folder (or a fresh database on the shared PostgreSQL), keyed by WALNUT_DB_KEY, migrated. */
+export async function openTestStore(options: TestStoreOptions = {}): Promise<TestStore> {
   const key = options.key ?? testKey();
   const dbPath = options.dbPath ?? path.join(tempDir(), 'walnut.db');
   const env = { WALNUT_DB_KEY: key };
-  const store = await Store.open({ settings: { dbPath, production: false, allowNetworkFs: false }, env, migrate: options.migrate ?? true });
-  return { store, dbPath, key, env };
+  const databaseUrl = options.databaseUrl ?? (options.backend === 'postgres' ? (await sharedPostgres()).createDatabase() : undefined);
+  const store = await Store.open({
+    settings: { dbPath, production: false, allowNetworkFs: false, ...(databaseUrl === undefined ? {} : { databaseUrl }), ...(options.site === undefined ? {} : { site: options.site }) },
+    env,
+    migrate: options.migrate ?? true,
+    ...(options.lockAs === undefined ? {} : { lockAs: options.lockAs }),
+  });
+  return { store, dbPath, key, env, ...(databaseUrl === undefined ? {} : { databaseUrl }) };
 }

@@ -3,9 +3,9 @@ import { TABLES } from '../../../src/store/info';
 import { WalnutMigrationSource } from '../../../src/store/migration-source';
 import { migrationConfig } from '../../../src/store/store';
 import { schemaStatus } from '../../../src/store/schema-status';
-import { openTestStore } from '../../helpers/store';
+import { describeEachBackend, openTestStore } from '../../helpers/store';
 
-describe('migrations', () => {
+describeEachBackend('migrations', (backend) => {
   it('are named without extension, so .ts and compiled .js runs agree', async () => {
     const names = await new WalnutMigrationSource().getMigrations();
     assert.ok(names.length >= 4);
@@ -13,7 +13,7 @@ describe('migrations', () => {
   });
 
   it('go all the way up and all the way down, one step at a time, on a fresh database', async () => {
-    const { store } = await openTestStore({ migrate: false });
+    const { store } = await openTestStore({ backend, migrate: false });
     const knex = store.knex;
     const all = await new WalnutMigrationSource().getMigrations();
     assert.deepEqual((await schemaStatus(knex)).pending, all);
@@ -36,7 +36,7 @@ describe('migrations', () => {
   });
 
   it('gives every mutable table created_at and updated_at', async () => {
-    const { store } = await openTestStore();
+    const { store } = await openTestStore({ backend });
     // Samples are append-only (never updated): their `ts` is their time.
     for (const table of TABLES.filter((name) => name !== 'ups_samples')) {
       const columns = await store.knex(table).columnInfo();

@@ -3,7 +3,7 @@ import { EventBus, type RetentionRun } from '../../../src/bus';
 import { silentLogger } from '../../../src/logger';
 import { HOUR_MS, RetentionService } from '../../../src/store/retention';
 import { SampleWriter, type SampleRow } from '../../../src/store/samples';
-import { openTestStore } from '../../helpers/store';
+import { describeEachBackend, openTestStore } from '../../helpers/store';
 
 const DAY_MS = 24 * HOUR_MS;
 
@@ -13,12 +13,12 @@ async function seedUps(knex: import('knex').Knex): Promise<number> {
   return ups?.id ?? 0;
 }
 
-describe('retention and rollups', () => {
+describeEachBackend('retention and rollups', (backend) => {
   const now = Date.UTC(2026, 10, 22, 12, 30, 0);
   const options = { samplesHours: 24, rollupDays: 400, intervalSeconds: 300, batchSize: 7 };
 
   it('prunes exactly the samples older than the window, in bounded batches', async () => {
-    const { store } = await openTestStore();
+    const { store } = await openTestStore({ backend });
     const upsId = await seedUps(store.knex);
     const cutoff = now - 24 * HOUR_MS;
     const times = [cutoff - 3 * HOUR_MS, cutoff - 60_000, cutoff - 1, cutoff, cutoff + 1, now - 1000];
@@ -37,7 +37,7 @@ describe('retention and rollups', () => {
   });
 
   it('rolls complete hours up into min/avg/max before their samples go, and only once', async () => {
-    const { store } = await openTestStore();
+    const { store } = await openTestStore({ backend });
     const upsId = await seedUps(store.knex);
     const hour = Math.floor((now - 30 * HOUR_MS) / HOUR_MS) * HOUR_MS; // old enough to be pruned
     const rows: SampleRow[] = [
@@ -68,7 +68,7 @@ describe('retention and rollups', () => {
   });
 
   it('keeps hourly rollups for 400 days', async () => {
-    const { store } = await openTestStore();
+    const { store } = await openTestStore({ backend });
     const upsId = await seedUps(store.knex);
     const keep = Math.floor((now - 399 * DAY_MS) / HOUR_MS) * HOUR_MS;
     const drop = Math.floor((now - 401 * DAY_MS) / HOUR_MS) * HOUR_MS;

@@ -3,11 +3,11 @@ import { EventBus } from '../../../src/bus';
 import { silentLogger } from '../../../src/logger';
 import { SampleBuffer } from '../../../src/store/sample-buffer';
 import { SampleWriter } from '../../../src/store/samples';
-import { openTestStore } from '../../helpers/store';
+import { describeEachBackend, openTestStore } from '../../helpers/store';
 
-describe('sample buffer', () => {
+describeEachBackend('sample buffer', (backend) => {
   it('writes pending samples on stop and announces each batch', async () => {
-    const { store } = await openTestStore();
+    const { store } = await openTestStore({ backend });
     await store.knex('sites').insert({ id: 1, name: 's', created_at: 1, updated_at: 1 });
     await store.knex('ups').insert({ id: 1, site_id: 1, name: 'u', server: 'h:3493', created_at: 1, updated_at: 1 });
     const bus = new EventBus();
@@ -25,7 +25,7 @@ describe('sample buffer', () => {
   });
 
   it('flushes by itself when it reaches its size limit', async () => {
-    const { store } = await openTestStore();
+    const { store } = await openTestStore({ backend });
     await store.knex('sites').insert({ id: 1, name: 's', created_at: 1, updated_at: 1 });
     await store.knex('ups').insert({ id: 1, site_id: 1, name: 'u', server: 'h:3493', created_at: 1, updated_at: 1 });
     const bus = new EventBus();
@@ -38,7 +38,7 @@ describe('sample buffer', () => {
   });
 
   it('keeps rows whose write failed for the next attempt', async () => {
-    const { store } = await openTestStore();
+    const { store } = await openTestStore({ backend });
     const buffer = new SampleBuffer(new SampleWriter(store.knex), new EventBus(), silentLogger(), { flushIntervalMs: 60_000, maxRows: 1000 });
     buffer.add({ ups_id: 999, ts: 1 }); // no such UPS: the foreign key refuses it
     await buffer.flush();

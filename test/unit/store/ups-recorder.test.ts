@@ -6,11 +6,11 @@ import { SampleBuffer } from '../../../src/store/sample-buffer';
 import { SampleWriter } from '../../../src/store/samples';
 import { ensureSite } from '../../../src/store/sites';
 import { UpsRecorder } from '../../../src/store/ups-recorder';
-import { openTestStore } from '../../helpers/store';
+import { describeEachBackend, openTestStore } from '../../helpers/store';
 
-describe('UPS recorder', () => {
+describeEachBackend('UPS recorder', (backend) => {
   it('registers each UPS once, keeps at most one sample per UPS per second, and stores events', async () => {
-    const { store } = await openTestStore();
+    const { store } = await openTestStore({ backend });
     const site = await ensureSite(store.knex, 'default');
     const bus = new EventBus();
     const samples = new SampleBuffer(new SampleWriter(store.knex), bus, silentLogger(), { flushIntervalMs: 60_000, maxRows: 10_000 });

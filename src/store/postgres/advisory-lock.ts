@@ -1,0 +1,46 @@
+import type { Knex } from 'knex';
+import type pg from 'pg';
+
+/** The first key of every walNUT advisory lock ("WNUT"), so other applications' locks never collide. */
+const NAMESPACE = 0x574e5554;
+
+interface PoolClient {
+  acquireConnection(): Promise<pg.Client>;
+  releaseConnection(connection: pg.Client): Promise<void>;
+}
+
+export interface AdvisoryLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the session-level advisory lock `name` on a connection of its own, held
+ * until release() (or until that connection dies with its process: a killed hub
+ * never leaves a lock behind). Undefined when another session holds it.
+ */
+export async function tryAdvisoryLock(knex: Knex, name: string): Promise<AdvisoryLock | undefined> {
+  const client = knex.client as PoolClient;
+  const connection = await client.acquireConnection();
+  try {
+    const result = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [NAMESPACE, name]);
+    if (result.rows[0]?.locked !== true) {
+      await client.releaseConnection(connection);
+      return undefined;
+    }
+  } catch (error) {
+    await client.releaseConnection(connection);
+    throw error;
+  }
+  let released = false;
+  return {
+    release: async () => {
+      if (released) return;
+      released = true;
+      try {
+        await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [NAMESPACE, name]);
+      } finally {
+        await client.releaseConnection(connection);
+      }
+    },
+  };
+}
