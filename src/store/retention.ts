@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { EventBus, RetentionRun } from '../bus';
 import type { Logger } from '../logger';
+import { type AdvisoryLock, tryAdvisoryLock } from './postgres/advisory-lock';
+import { isPostgres } from './raw-connection';
 
 export const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -23,15 +25,20 @@ export function retentionCutoffs(options: RetentionOptions, now: number): { samp
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+const NOTHING_TO_HOLD: AdvisoryLock = { release: () => Promise.resolve() };
+
 /**
  * Keeps the store small without losing history: complete hours are rolled up
  * (min/avg/max) before their samples age out; samples past the window and
  * rollups past their days are deleted in bounded batches, yielding between
- * batches so the hub keeps answering during a large prune.
+ * batches so the hub keeps answering during a large prune. On PostgreSQL the
+ * hubs of a fleet share the tables, so one hub at a time runs it (an advisory
+ * lock); the others skip that turn.
  */
 export class RetentionService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<RetentionRun | undefined> = Promise.resolve(undefined);
+  private readonly exclusive: () => Promise<AdvisoryLock | undefined>;
 
   constructor(
     private readonly knex: Knex,
@@ -39,7 +46,9 @@ export class RetentionService {
     private readonly logger: Logger,
     private readonly options: RetentionOptions,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.exclusive = isPostgres(knex) ? () => tryAdvisoryLock(knex, 'retention') : () => Promise.resolve(NOTHING_TO_HOLD);
+  }
 
   start(): void {
     const tick = (): void => {
@@ -59,7 +68,21 @@ export class RetentionService {
     await this.running;
   }
 
-  async runOnce(now: number = this.clock()): Promise<RetentionRun> {
+  /** One run at `now`; undefined when another hub of the fleet is running it. */
+  async runOnce(now: number = this.clock()): Promise<RetentionRun | undefined> {
+    const lock = await this.exclusive();
+    if (lock === undefined) {
+      this.logger.debug('another hub holds the retention lock: skipped');
+      return undefined;
+    }
+    try {
+      return await this.run(now);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async run(now: number): Promise<RetentionRun> {
     const started = Date.now();
     const cutoffs = retentionCutoffs(this.options, now);
     const rolledUpHours = await this.rollUp(hourStart(now));

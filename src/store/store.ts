@@ -9,7 +9,7 @@ import { assertLocalDisk, assertLockingWorks, prepareFolder, restrictFiles } fro
 import { type MasterKey, resolveMasterKey } from './master-key';
 import { WalnutMigrationSource } from './migration-source';
 import { recoverInterruptedRekey } from './rekey';
-import { tryAdvisoryLock } from './postgres/advisory-lock';
+import { tryAdvisoryLock, withAdvisoryLock } from './postgres/advisory-lock';
 import { connectionError } from './postgres/connection-errors';
 import { createPostgresKnex, redactDatabaseUrl } from './postgres/knex-postgres';
 import { SecretStore } from './secrets';
@@ -104,7 +104,7 @@ export class Store {
         throw connectionError(error, location);
       });
       if (options.lockAs !== undefined) lock = await siteLock(knex, settings.site ?? 'default', options.lockAs, location);
-      if (options.migrate ?? true) await migrateLatest(knex);
+      if (options.migrate ?? true) await withAdvisoryLock(knex, 'migrations', () => migrateLatest(knex));
       const dataKey = (await knex.schema.hasTable('data_keys')) ? await loadOrCreateDataKey(knex, masterKey.key) : undefined;
       return new Store(knex, location, 'postgres', masterKey.source, dataKey, lock, masterKey.key);
     } catch (error) {

@@ -18,11 +18,25 @@ export interface AdvisoryLock {
  * until release() (or until that connection dies with its process: a killed hub
  * never leaves a lock behind). Undefined when another session holds it.
  */
-export async function tryAdvisoryLock(knex: Knex, name: string): Promise<AdvisoryLock | undefined> {
+export function tryAdvisoryLock(knex: Knex, name: string): Promise<AdvisoryLock | undefined> {
+  return advisoryLock(knex, name, 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked');
+}
+
+/** Runs `work` holding the lock `name`, waiting for it first (hubs starting together migrate one after the other). */
+export async function withAdvisoryLock<T>(knex: Knex, name: string, work: () => Promise<T>): Promise<T> {
+  const lock = await advisoryLock(knex, name, 'SELECT pg_advisory_lock($1, hashtext($2)) IS NOT NULL AS locked');
+  try {
+    return await work();
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function advisoryLock(knex: Knex, name: string, sql: string): Promise<AdvisoryLock | undefined> {
   const client = knex.client as PoolClient;
   const connection = await client.acquireConnection();
   try {
-    const result = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [NAMESPACE, name]);
+    const result = await connection.query<{ locked: boolean }>(sql, [NAMESPACE, name]);
     if (result.rows[0]?.locked !== true) {
       await client.releaseConnection(connection);
       return undefined;

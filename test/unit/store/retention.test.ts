@@ -29,7 +29,7 @@ describeEachBackend('retention and rollups', (backend) => {
     const bus = new EventBus();
     bus.onRetentionRun((run) => runs.push(run));
     const run = await new RetentionService(store.knex, bus, silentLogger(), options).runOnce(now);
-    assert.equal(run.prunedSamples, 33);
+    assert.equal(run?.prunedSamples, 33);
     const left = ((await store.knex('ups_samples').orderBy('ts').pluck('ts')) as number[]).map(Number);
     assert.deepEqual(left, [cutoff, cutoff + 1, now - 1000]);
     assert.deepEqual(runs, [run], 'the run is announced on the bus');
@@ -50,7 +50,7 @@ describeEachBackend('retention and rollups', (backend) => {
     await new SampleWriter(store.knex).insert(rows);
     const service = new RetentionService(store.knex, new EventBus(), silentLogger(), options);
     const run = await service.runOnce(now);
-    assert.equal(run.rolledUpHours, 2);
+    assert.equal(run?.rolledUpHours, 2);
     const rollups = (await store.knex('ups_rollups').orderBy('hour')) as Array<Record<string, number>>;
     assert.equal(rollups.length, 2);
     const first = rollups[0] ?? {};
@@ -63,7 +63,7 @@ describeEachBackend('retention and rollups', (backend) => {
     assert.equal(first.battery_runtime_min, 1500, 'missing readings are not zeros');
     assert.equal(Number(rollups[1]?.hour), hour + HOUR_MS);
     assert.equal(((await store.knex('ups_samples').count({ n: '*' }).first()) as { n: number }).n, 1, 'only the current hour\'s sample is left');
-    assert.equal((await service.runOnce(now)).rolledUpHours, 0, 'a second run has nothing new to roll up');
+    assert.equal((await service.runOnce(now))?.rolledUpHours, 0, 'a second run has nothing new to roll up');
     await store.close();
   });
 
@@ -74,7 +74,7 @@ describeEachBackend('retention and rollups', (backend) => {
     const drop = Math.floor((now - 401 * DAY_MS) / HOUR_MS) * HOUR_MS;
     for (const hour of [drop, keep]) await store.knex('ups_rollups').insert({ ups_id: upsId, hour, samples: 1, created_at: 1, updated_at: 1 });
     const run = await new RetentionService(store.knex, new EventBus(), silentLogger(), options).runOnce(now);
-    assert.equal(run.prunedRollups, 1);
+    assert.equal(run?.prunedRollups, 1);
     assert.deepEqual(((await store.knex('ups_rollups').pluck('hour')) as number[]).map(Number), [keep]);
     await store.close();
   });
