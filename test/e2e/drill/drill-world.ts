@@ -49,7 +49,10 @@ async function startHaClient(env: Record<string, string>, hub: RunningHub): Prom
 
 export async function startDrillWorld(timing: DrillTiming, options: { guestShutdownMs?: number } = {}): Promise<DrillWorld> {
   const upsd = await startRealUpsd();
-  const sshd = await startRealSshd();
+  const sshd = await startRealSshd().catch(async (error: unknown) => {
+    await upsd.stop();
+    throw error;
+  });
   const shelly = new ShellySimulator({ gen: 1 });
   const lamp = await shelly.start({ host: '127.0.0.1', port: 0 });
   const tapo = new TapoSimulator({ email: 'me@example.com', password: 'tapo-pw', transport: 'klap' });
@@ -59,13 +62,25 @@ export async function startDrillWorld(timing: DrillTiming, options: { guestShutd
   proxmox.addToken('walnut@pve!drill', 'pve-secret');
   proxmox.addGuest({ vmid: GUEST, type: 'qemu', node: 'pve', name: 'web', status: 'running', shutdownTakesMs: options.guestShutdownMs ?? 100 });
   const pve = await proxmox.start({ host: '127.0.0.1', port: 0 });
+  const stopPeers = (): Promise<unknown> => Promise.all([shelly.stop(), tapo.stop(), proxmox.stop(), sshd.stop(), upsd.stop()]);
+  try {
+    return await startHub(timing, { upsd, sshd, shelly, tapo, proxmox }, { lamp: `${lamp.host}:${lamp.port}`, heater: `${heater.host}:${heater.port}`, pveUrl: pve.url, pveFingerprint: pve.fingerprint256 }, stopPeers);
+  } catch (error) {
+    await stopPeers();
+    throw error;
+  }
+}
 
+type Peers = Pick<DrillWorld, 'upsd' | 'sshd' | 'shelly' | 'tapo' | 'proxmox'>;
+
+/** The rules folder, the secrets and the hub on the peers already running. */
+async function startHub(timing: DrillTiming, peers: Peers, devices: { lamp: string; heater: string; pveUrl: string; pveFingerprint: string }, stopPeers: () => Promise<unknown>): Promise<DrillWorld> {
+  const { upsd, sshd } = peers;
   const dataDir = tempDir('walnut-drill-');
   const rulesDir = path.join(dataDir, 'rules');
   fs.mkdirSync(rulesDir);
   fs.writeFileSync(path.join(rulesDir, 'drill.yaml'), drillRules(timing, {
-    lamp: `${lamp.host}:${lamp.port}`, heater: `${heater.host}:${heater.port}`,
-    pveUrl: pve.url, pveFingerprint: pve.fingerprint256,
+    ...devices,
     sshPort: sshd.port, sshFingerprint: sshd.hostFingerprint, sshCommand: sshd.shutdownCommand,
   }));
   const env = {
@@ -80,10 +95,14 @@ export async function startDrillWorld(timing: DrillTiming, options: { guestShutd
     assert.equal(set.code, 0, set.stderr);
   }
 
+  const hub = await spawnHub(env);
+  const ha = await startHaClient(env, hub).catch(async (error: unknown) => {
+    hub.child.kill('SIGKILL');
+    await exited(hub.child);
+    throw error;
+  });
   const world: DrillWorld = {
-    upsd, sshd, shelly, tapo, proxmox, env,
-    hub: await spawnHub(env),
-    ha: undefined as unknown as MqttRecorder,
+    ...peers, env, hub, ha,
     onBattery: () => upsd.writeDevice(ON_BATTERY),
     onMains: () => upsd.writeDevice(DEFAULT_DEVICE),
     async killAndRestartHub() {
@@ -94,14 +113,13 @@ export async function startDrillWorld(timing: DrillTiming, options: { guestShutd
       world.ha = await startHaClient(env, world.hub);
     },
     async stop() {
-      world.ha?.client.end(true);
+      world.ha.client.end(true);
       if (world.hub.child.exitCode === null && world.hub.child.signalCode === null) {
         world.hub.child.kill('SIGTERM');
         await exited(world.hub.child);
       }
-      await Promise.all([shelly.stop(), tapo.stop(), proxmox.stop(), sshd.stop(), upsd.stop()]);
+      await stopPeers();
     },
   };
-  world.ha = await startHaClient(env, world.hub);
   return world;
 }

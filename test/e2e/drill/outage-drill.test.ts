@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import type { Received } from '../../helpers/mqtt';
 import { DRILL_TIMING } from './drill-rules';
-import { readRecords, until, type JobRow } from './drill-store';
+import { readRecords, until, type AuditRow, type JobRow } from './drill-store';
 import { GUEST, startDrillWorld, type DrillWorld } from './drill-world';
 
 const POLICY_STATE = 'walnut/default/policy/drill/state';
@@ -22,6 +22,8 @@ const targetResult = (target: string, result: string) => (message: Received): bo
 const shutdownCalls = (world: DrillWorld): number =>
   world.proxmox.mutatingCalls.filter((call) => call.path === `/nodes/pve/qemu/${GUEST}/status/shutdown`).length;
 const STAGE = (actions: number): string[] => ['stage_start', ...Array<string>(actions).fill('action'), 'stage_end'];
+const actionsAudited = (audit: AuditRow[]): string[][] =>
+  audit.filter((row) => row.action.startsWith('target.')).map((row) => [row.actor, row.action, row.resource]).sort((a, b) => `${a[1]} ${a[2]}`.localeCompare(`${b[1]} ${b[2]}`));
 const summary = (jobs: JobRow[]): string[][] => jobs.map((job) => [job.stage ?? '', job.target, job.op, job.state]);
 
 describe('outage drill: a live hub, real peers, an armed three-stage policy', function () {
@@ -62,7 +64,11 @@ describe('outage drill: a live hub, real peers, an armed three-stage policy', fu
     assert.equal(w.sshd.calls().length, 1, 'the host ran its shutdown command once');
     assert.equal(w.sshd.running(), false, 'the host went dark');
 
-    const { jobs, events } = await readRecords(w.hub.dbPath);
+    const { jobs, events, audit } = await readRecords(w.hub.dbPath);
+    assert.deepEqual(actionsAudited(audit), [
+      ['policy:drill', 'target.off', 'target/heater'], ['policy:drill', 'target.off', 'target/lamp'],
+      ['policy:drill', 'target.shutdown', 'target/box'], ['policy:drill', 'target.shutdown', 'target/pve'],
+    ], 'each action sent to a device is audited');
     assert.deepEqual(summary(jobs).sort(), [
       ['guests', 'pve', 'shutdown', 'completed'], ['host', 'box', 'shutdown', 'completed'],
       ['shed', 'heater', 'off', 'completed'], ['shed', 'lamp', 'off', 'completed'],
@@ -107,7 +113,10 @@ describe('outage drill: a live hub, real peers, an armed three-stage policy', fu
     assert.deepEqual(w.sshd.calls(), [], 'the host was never asked to shut down');
     assert.equal(w.sshd.running(), true);
 
-    const { jobs, events } = await readRecords(w.hub.dbPath);
+    const { jobs, events, audit } = await readRecords(w.hub.dbPath);
+    assert.deepEqual(actionsAudited(audit).map(([, action, resource]) => `${action} ${resource}`), [
+      'target.off target/heater', 'target.off target/lamp', 'target.on target/heater', 'target.on target/lamp', 'target.shutdown target/pve', 'target.start target/pve',
+    ]);
     assert.ok(!jobs.some((job) => job.target === 'box' || job.stage === 'host'), `no job for the cancelled stage: ${JSON.stringify(summary(jobs))}`);
     const restore = jobs.filter((job) => job.stage !== 'shed' && job.stage !== 'guests');
     assert.deepEqual(restore.map((job) => [job.target, job.op, job.state]), [['lamp', 'on', 'completed'], ['heater', 'on', 'completed'], ['pve', 'start', 'completed']], 'restore in the listed order');
@@ -138,7 +147,10 @@ describe('outage drill: a live hub, real peers, an armed three-stage policy', fu
     assert.equal(w.proxmox.guest(GUEST).status, 'stopped');
     assert.equal(w.sshd.calls().length, 1, 'the host shut down once');
 
-    const { jobs, events } = await readRecords(w.hub.dbPath);
+    const { jobs, events, audit } = await readRecords(w.hub.dbPath);
+    assert.deepEqual(actionsAudited(audit).map(([, action, resource]) => `${action} ${resource}`), [
+      'target.off target/heater', 'target.off target/lamp', 'target.shutdown target/box', 'target.shutdown target/pve',
+    ], 'one audited action per target, the one in flight at the kill included');
     assert.ok(jobs.every((job) => job.state === 'completed'), JSON.stringify(summary(jobs)));
     assert.deepEqual(jobs.filter((job) => job.target === 'box').map((job) => job.stage), ['host'], 'one host job');
     const guestJobs = jobs.filter((job) => job.target === 'pve');
@@ -154,17 +166,20 @@ describe('outage drill: a live hub, real peers, an armed three-stage policy', fu
     const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
     // The cadence is the scenario: 1.5 s on battery, 2.5 s on mains, for two minutes.
     const end = Date.now() + 120_000;
+    let lastMains = from;
     while (Date.now() < end) {
       w.onBattery();
       await sleep(1500);
+      lastMains = w.ha.messages.length;
       w.onMains();
       await sleep(2500);
     }
-    await w.ha.waitFor((message) => message.topic === UPS_STATE && (payload(message).binary as Record<string, string> | undefined)?.online === 'ON', 'the UPS on mains at the end', 30_000, w.ha.messages.length);
+    await w.ha.waitFor((message) => message.topic === UPS_STATE && (payload(message).binary as Record<string, string> | undefined)?.online === 'ON', 'the UPS on mains at the end', 30_000, lastMains);
     // Longer than the trigger's delay on mains: a run that started late would be running now.
     await sleep(DRILL_TIMING.onBatteryForS * 1000 + 2000);
 
-    const { jobs, events } = await readRecords(w.hub.dbPath);
+    const { jobs, events, audit } = await readRecords(w.hub.dbPath);
+    assert.deepEqual(actionsAudited(audit), [], 'no action audited');
     const outages = events.filter((event) => event.type === 'ONBATT').length;
     assert.ok(outages >= 15, `the hub saw the flapping (${outages} ONBATT events)`);
     assert.deepEqual(jobs, [], 'no job');
