@@ -24,10 +24,7 @@ export async function ensureBrokerAccounts(secrets: SecretStore): Promise<Broker
   const created: string[] = [];
   for (const user of USERS) {
     const name = brokerSecretName(user);
-    if (!(await secrets.has(name))) {
-      await secrets.set(name, randomBytes(18).toString('base64url'));
-      created.push(user);
-    }
+    if (await secrets.setIfAbsent(name, randomBytes(18).toString('base64url'))) created.push(user);
     users.set(user, await secrets.get(name));
   }
   return { users, created };

@@ -39,15 +39,25 @@ export class SecretStore {
   ) {}
 
   async set(name: string, value: string): Promise<void> {
+    await this.insertRow(name, value).onConflict('name').merge(['ciphertext', 'key_version', 'updated_at']);
+  }
+
+  /**
+   * Stores `value` unless `name` exists; true when it was stored. Hubs of a fleet
+   * starting together create shared secrets this way, so the first one wins for all.
+   */
+  async setIfAbsent(name: string, value: string): Promise<boolean> {
+    const inserted = (await this.insertRow(name, value).onConflict('name').ignore().returning('name')) as unknown[];
+    return inserted.length > 0;
+  }
+
+  private insertRow(name: string, value: string): Knex.QueryBuilder {
     assertSecretName(name);
     if (value.length === 0) throw new SecretInputError(`the value for "${name}" is empty`);
     if (Buffer.byteLength(value) > MAX_SECRET_BYTES) throw new SecretInputError(`the value for "${name}" is over ${MAX_SECRET_BYTES} bytes`);
     const ciphertext = seal(this.key, Buffer.from(value, 'utf8'), name).toString('base64');
     const now = Date.now();
-    await this.knex('secrets')
-      .insert({ name, ciphertext, key_version: this.keyVersion, created_at: now, updated_at: now })
-      .onConflict('name')
-      .merge(['ciphertext', 'key_version', 'updated_at']);
+    return this.knex('secrets').insert({ name, ciphertext, key_version: this.keyVersion, created_at: now, updated_at: now });
   }
 
   async get(name: string): Promise<string> {

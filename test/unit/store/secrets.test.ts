@@ -21,6 +21,14 @@ describeEachBackend('secrets', (backend) => {
     if (backend === 'sqlite') assert.equal(fs.readFileSync(dbPath).includes(Buffer.from('rotated')), false);
   });
 
+  it('sets a value only when absent, so the first of several hubs wins', async () => {
+    const { store } = await openTestStore({ backend });
+    assert.equal(await store.secrets().setIfAbsent('mqtt/users/x', 'first'), true);
+    assert.equal(await store.secrets().setIfAbsent('mqtt/users/x', 'second'), false);
+    assert.equal(await store.secrets().get('mqtt/users/x'), 'first');
+    await store.close();
+  });
+
   it('uses a fresh nonce for every write', async () => {
     const { store } = await openTestStore({ backend });
     await store.secrets().set('a', 'same');
