@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
-import { UsageError, WalnutError } from '../errors';
+import { StoreUnsupportedError, UsageError, WalnutError } from '../errors';
 import { hasDemoData, seedDemoData } from '../store/demo';
 import { runEncryptionSelfTest } from '../store/encryption-selftest';
 import { checkHealth } from '../store/health';
+import { redactDatabaseUrl } from '../store/postgres/knex-postgres';
+import { copyStore, countReadableSecrets } from '../store/copy';
 import { storeInfo } from '../store/info';
 import { resolveMasterKey } from '../store/master-key';
 import { readNewKey, rekeyDatabase } from '../store/rekey';
@@ -19,6 +21,10 @@ interface JsonOption {
   json?: boolean;
 }
 
+function refuseOnPostgres(settings: { databaseUrl?: string }, command: string, why: string): void {
+  if (settings.databaseUrl !== undefined) throw new StoreUnsupportedError(`walnut-db ${command} works on the SQLite store only (${why}); DATABASE_URL is set`);
+}
+
 async function withStore<T>(options: GlobalOptions, open: { migrate: boolean; lockAs?: string }, work: (store: Store) => Promise<T>): Promise<T> {
   const settings = cliSettings(options);
   const store = await Store.open({ settings, migrate: open.migrate, ...(open.lockAs === undefined ? {} : { lockAs: open.lockAs }) });
@@ -31,7 +37,7 @@ async function withStore<T>(options: GlobalOptions, open: { migrate: boolean; lo
 
 export async function initCommand(options: GlobalOptions & JsonOption & { demo?: boolean }): Promise<void> {
   const settings = cliSettings(options);
-  const existed = fs.existsSync(settings.dbPath);
+  const existed = settings.databaseUrl !== undefined || fs.existsSync(settings.dbPath);
   await withStore(options, { migrate: true, lockAs: 'walnut-db init' }, async (store) => {
     await ensureSite(store.knex, settings.site);
     let demo;
@@ -56,7 +62,8 @@ export async function healthCommand(options: GlobalOptions & JsonOption): Promis
   } catch (error) {
     if (!(error instanceof WalnutError)) throw error;
     // Unable to open is itself the health answer: report it in the asked format, exit non-zero.
-    const failure = { healthy: false, dbPath: cliSettings(options).dbPath, error: { code: error.code, message: error.message } };
+    const settings = cliSettings(options);
+    const failure = { healthy: false, dbPath: settings.databaseUrl === undefined ? settings.dbPath : redactDatabaseUrl(settings.databaseUrl), error: { code: error.code, message: error.message } };
     if (options.json) printJson(failure);
     else println(`UNHEALTHY ${failure.dbPath}: ${error.message}`);
     process.exitCode = 1;
@@ -66,8 +73,13 @@ export async function healthCommand(options: GlobalOptions & JsonOption): Promis
   if (options.json) return printJson(report);
   println(`${report.healthy ? 'healthy' : 'UNHEALTHY'} ${report.dbPath}`);
   println(`  key from       ${report.keySource}`);
-  println(`  file size      ${formatBytes(report.fileSizeBytes)} (+ ${formatBytes(report.walSizeBytes)} WAL)`);
-  println(`  cipher         ${report.cipher.description}`);
+  if (report.backend === 'sqlite') {
+    println(`  file size      ${formatBytes(report.fileSizeBytes)} (+ ${formatBytes(report.walSizeBytes)} WAL)`);
+    println(`  cipher         ${report.cipher.description}`);
+  } else {
+    println(`  server         PostgreSQL ${report.serverVersion}`);
+    println(`  database size  ${formatBytes(report.databaseSizeBytes)}; ${report.connections} walNUT session(s) open`);
+  }
   for (const check of report.checks) println(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(11)} ${check.detail}`);
 }
 
@@ -86,6 +98,7 @@ export async function infoCommand(options: GlobalOptions & JsonOption): Promise<
 
 export async function resetCommand(options: GlobalOptions & JsonOption & { yes?: boolean }): Promise<void> {
   const settings = cliSettings(options);
+  refuseOnPostgres(settings, 'reset', 'it would delete every site\'s rows; drop and recreate the database instead');
   if (!options.yes) throw new UsageError(`reset deletes every row in ${settings.dbPath}; run it again with --yes to confirm`);
   // Prove the key first: resetting a store we cannot open would also discard its key's meaning.
   await withStore(options, { migrate: false }, () => Promise.resolve());
@@ -128,6 +141,7 @@ export async function migrateCommand(action: string, options: GlobalOptions & Js
 export function rekeyCommand(options: GlobalOptions & JsonOption & { newKeyFile?: string }): void {
   if (options.newKeyFile === undefined) throw new UsageError('rekey needs --new-key-file FILE (the new master key, 32+ characters)');
   const settings = cliSettings(options);
+  refuseOnPostgres(settings, 'rekey', 'it re-keys the encrypted SQLite file; on PostgreSQL the master key only wraps the data key');
   if (!fs.existsSync(settings.dbPath)) throw new UsageError(`no database at ${settings.dbPath}`);
   const oldKey = resolveMasterKey({ env: process.env, dbPath: settings.dbPath, production: settings.production });
   const result = rekeyDatabase(settings.dbPath, oldKey, readNewKey(options.newKeyFile));
@@ -135,4 +149,39 @@ export function rekeyCommand(options: GlobalOptions & JsonOption & { newKeyFile?
   println(`rekeyed ${result.dbPath}: the file key changed and data key v${result.dataKeyVersions.join(', v')} was re-wrapped`);
   if (result.keyFileUpdated) println(`the generated key file ${settings.dbPath}.key now holds the new key`);
   else println(`the old key from ${result.oldKeySource} no longer opens it: set WALNUT_DB_KEY_FILE=${options.newKeyFile} (or the new key in WALNUT_DB_KEY) before the next start`);
+}
+
+/** `walnut-db copy --to postgres://…`: the SQLite store into an empty PostgreSQL database, verified table by table. */
+export async function copyCommand(options: GlobalOptions & JsonOption & { to?: string }): Promise<void> {
+  if (options.to === undefined || !/^postgres(ql)?:\/\//.test(options.to)) {
+    throw new UsageError('copy needs --to postgres://USER@HOST:PORT/DATABASE (leave the password out of the URL: PGPASSWORD or ~/.pgpass supply it)');
+  }
+  // The source is always the SQLite file, whatever DATABASE_URL says.
+  const settings = cliSettings(options);
+  delete settings.databaseUrl;
+  const source = await Store.open({ settings, migrate: false, lockAs: 'walnut-db copy' });
+  try {
+    const pending = (await schemaStatus(source.knex)).pending;
+    if (pending.length > 0) throw new UsageError(`${source.dbPath} has ${pending.length} pending migration(s): run "walnut-db migrate latest" first`);
+    const target = await Store.open({ settings: { ...settings, databaseUrl: options.to }, migrate: true });
+    let result;
+    try {
+      result = await copyStore(source, target, (table, rows) => {
+        if (!options.json) println(`  copied ${table.padEnd(15)} ${rows} rows`);
+      });
+    } finally {
+      await target.close();
+    }
+    // A fresh open: the copied data key, not the one the empty target made, must open every secret.
+    const reopened = await Store.open({ settings: { ...settings, databaseUrl: options.to }, migrate: false });
+    const secrets = await countReadableSecrets(reopened).finally(() => reopened.close());
+    const verified = result.verified && secrets.readable === secrets.total;
+    if (!verified) process.exitCode = 1;
+    if (options.json) return printJson({ ...result, secrets, verified });
+    for (const table of result.tables) println(`  ${table.verified ? 'ok  ' : 'DIFF'} ${table.table.padEnd(15)} ${String(table.rows).padStart(9)} rows  sha256 ${table.sha256.slice(0, 16)}`);
+    println(`  ${secrets.readable === secrets.total ? 'ok  ' : 'FAIL'} secrets         ${secrets.readable} of ${secrets.total} open with the copied data key`);
+    println(verified ? `copied ${result.from} into ${result.to}: every table verified` : `copy into ${result.to} did NOT verify`);
+  } finally {
+    await source.close();
+  }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { runProgram } from './common';
-import { healthCommand, infoCommand, initCommand, migrateCommand, rekeyCommand, resetCommand, testEncryptionCommand } from './db-commands';
+import { copyCommand, healthCommand, infoCommand, initCommand, migrateCommand, rekeyCommand, resetCommand, testEncryptionCommand } from './db-commands';
 
 const program = new Command('walnut-db')
   .description('walNUT database tools: the encrypted store, its keys and its schema')
@@ -19,7 +19,7 @@ program
 
 program
   .command('health')
-  .description('connection, latency, WAL, cipher, header encryption, schema and quick_check; exits 1 when unhealthy')
+  .description('SQLite: connection, latency, WAL, cipher, header encryption, schema, quick_check; PostgreSQL: server version, pool use, latency, schema, TLS; exits 1 when unhealthy')
   .option('--json', 'machine-readable output')
   .action((options: { json?: boolean }, command: Command) => healthCommand({ ...globals(command), ...options }));
 
@@ -55,5 +55,12 @@ program
   .option('--new-key-file <file>', 'file holding the new master key (32+ characters)')
   .option('--json', 'machine-readable output')
   .action((options: { newKeyFile?: string; json?: boolean }, command: Command) => rekeyCommand({ ...globals(command), ...options }));
+
+program
+  .command('copy')
+  .description('copy this SQLite store into an empty PostgreSQL database in one transaction, then verify every table by its sha256')
+  .requiredOption('--to <url>', 'postgres://USER@HOST:PORT/DATABASE (password from PGPASSWORD or ~/.pgpass, never the command line)')
+  .option('--json', 'machine-readable output')
+  .action((options: { to?: string; json?: boolean }, command: Command) => copyCommand({ ...globals(command), ...options }));
 
 void runProgram(program);

@@ -1,16 +1,14 @@
 import * as fs from 'node:fs';
 import { CIPHER, hasPlaintextHeader, readCipherSettings } from './cipher';
 import { withRawConnection } from './raw-connection';
+import { type HealthCheck, medianLatencyMs } from './health-check';
+import { checkPostgresHealth, type PostgresHealthReport } from './postgres/health';
 import { schemaStatus, type SchemaStatus } from './schema-status';
 import type { Store } from './store';
 
-export interface HealthCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
 
-export interface HealthReport {
+export interface SqliteHealthReport {
+  backend: 'sqlite';
   healthy: boolean;
   dbPath: string;
   keySource: string;
@@ -33,19 +31,16 @@ function sizeOf(file: string): number {
   }
 }
 
-async function medianLatencyMs(store: Store, samples = 5): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < samples; i += 1) {
-    const start = process.hrtime.bigint();
-    await store.knex.raw('SELECT 1');
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round((times[Math.floor(times.length / 2)] ?? 0) * 1000) / 1000;
-}
+export type { HealthCheck };
+export type HealthReport = SqliteHealthReport | PostgresHealthReport;
+
 
 /** Every fact `walnut-db health` reports, each check with what it saw. */
-export async function checkHealth(store: Store): Promise<HealthReport> {
+export function checkHealth(store: Store): Promise<HealthReport> {
+  return store.isPostgres ? checkPostgresHealth(store) : checkSqliteHealth(store);
+}
+
+async function checkSqliteHealth(store: Store): Promise<SqliteHealthReport> {
   const latencyMs = await medianLatencyMs(store);
   const { journalMode, quickCheck, cipher } = await withRawConnection(store.knex, (connection) => ({
     journalMode: String(connection.pragma('journal_mode', { simple: true })),
@@ -67,6 +62,7 @@ export async function checkHealth(store: Store): Promise<HealthReport> {
     { name: 'quick_check', ok: quickCheck === 'ok', detail: quickCheck },
   ];
   return {
+    backend: 'sqlite',
     healthy: checks.every((check) => check.ok),
     dbPath: store.dbPath,
     keySource: store.masterKeySource,

@@ -43,7 +43,12 @@ async function range(knex: Knex, table: string, column: string): Promise<{ min: 
   return ((await knex(table).min({ min: column }).max({ max: column }).first()) as { min: unknown; max: unknown } | undefined) ?? { min: null, max: null };
 }
 
-/** Row counts, file size and what retention keeps (`walnut-db info`). */
+async function databaseSize(knex: Knex): Promise<number> {
+  const result = (await knex.raw('SELECT pg_database_size(current_database()) AS size')) as { rows: Array<{ size: number }> };
+  return Number(result.rows[0]?.size ?? 0);
+}
+
+/** Row counts, file size (on PostgreSQL the database's size) and what retention keeps (`walnut-db info`). */
 export async function storeInfo(store: Store, retention: RetentionOptions, now = Date.now()): Promise<StoreInfo> {
   const rows: Record<string, number> = {};
   for (const table of TABLES) rows[table] = await count(store.knex, table);
@@ -53,7 +58,7 @@ export async function storeInfo(store: Store, retention: RetentionOptions, now =
   return {
     dbPath: store.dbPath,
     keySource: store.masterKeySource,
-    fileSizeBytes: fs.statSync(store.dbPath).size,
+    fileSizeBytes: store.isPostgres ? await databaseSize(store.knex) : fs.statSync(store.dbPath).size,
     schemaVersion: (await schemaStatus(store.knex)).version,
     dataKeyVersion: store.dataKeyVersion,
     rows,

@@ -1,0 +1,19 @@
+import type { Store } from './store';
+
+/** One line of `walnut-db health`: what was checked, and what it saw. */
+export interface HealthCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export async function medianLatencyMs(store: Store, samples = 5): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i += 1) {
+    const start = process.hrtime.bigint();
+    await store.knex.raw('SELECT 1');
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round((times[Math.floor(times.length / 2)] ?? 0) * 1000) / 1000;
+}
