@@ -16,15 +16,18 @@ export interface AuditEntry {
 
 export const REDACTED = '[redacted]';
 
-// Field names whose values are secrets wherever they appear in a before/after document.
-const SECRET_FIELD = /pass(word|phrase)?|secret|token|api_?key|private_?key|key_hash|password_hash|credentials?$/i;
+// Field names whose values are secrets wherever they appear in a before/after document, matched on
+// their last word (snake_case or camelCase): `password`, `mqtt_password`, `accessToken`, `key_hash`; not `passwordChanged`.
+const SECRET_FIELD = /(^|_)(pass|password|passphrase|secret|token|api_key|private_key|hash|credential|credentials)$/;
+const snakeCase = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+const isSecretField = (name: string): boolean => SECRET_FIELD.test(snakeCase(name));
 
 /** A copy of `value` with every secret-named field's value replaced; audit rows never hold a secret. */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([key, field]) => [key, SECRET_FIELD.test(key) && field != null ? REDACTED : redactSecrets(field)]),
+    Object.entries(value as Record<string, unknown>).map(([key, field]) => [key, isSecretField(key) && field != null ? REDACTED : redactSecrets(field)]),
   );
 }
 

@@ -8,6 +8,9 @@ export type StoreBackend = 'sqlite' | 'postgres';
 /** The store's suites run once per backend: CI runs both. */
 export const STORE_BACKENDS: readonly StoreBackend[] = ['sqlite', 'postgres'];
 
+/** WALNUT_TEST_BACKEND=postgres runs every suite that does not name a backend on PostgreSQL. */
+const DEFAULT_BACKEND: StoreBackend = process.env.WALNUT_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
 export function describeEachBackend(title: string, suite: (backend: StoreBackend) => void): void {
   for (const backend of STORE_BACKENDS) describe(`${title} [${backend}]`, () => suite(backend));
 }
@@ -38,7 +41,8 @@ export async function openTestStore(options: TestStoreOptions = {}): Promise<Tes
   const key = options.key ?? testKey();
   const dbPath = options.dbPath ?? path.join(tempDir(), 'walnut.db');
   const env = { WALNUT_DB_KEY: key };
-  const databaseUrl = options.databaseUrl ?? (options.backend === 'postgres' ? (await sharedPostgres()).createDatabase() : undefined);
+  const backend = options.backend ?? DEFAULT_BACKEND;
+  const databaseUrl = options.databaseUrl ?? (backend === 'postgres' ? (await sharedPostgres()).createDatabase() : undefined);
   const store = await Store.open({
     settings: { dbPath, production: false, allowNetworkFs: false, ...(databaseUrl === undefined ? {} : { databaseUrl }), ...(options.site === undefined ? {} : { site: options.site }) },
     env,

@@ -62,6 +62,6 @@ describe('flow revisions and the storage module', () => {
     assert.deepEqual(await storage.getLibraryEntry('flows', ''), ['mine']);
     assert.deepEqual(await storage.getLibraryEntry('flows', 'mine'), [{ description: 'n', fn: 'notify.json' }]);
     await assert.rejects(storage.saveLibraryEntry('flows', '../escape', {}, '[]'));
-    assert.ok(!fs.readFileSync(test.dbPath).includes('token-canary'));
+    if (!test.store.isPostgres) assert.ok(!fs.readFileSync(test.dbPath).includes('token-canary'));
   });
 });

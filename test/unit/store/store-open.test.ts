@@ -9,7 +9,7 @@ import { tempDir, testKey } from '../../helpers/temp';
 
 describe('encrypted store', () => {
   it('writes a file whose header is not "SQLite format 3" and holds no plaintext', async () => {
-    const { store, dbPath } = await openTestStore();
+    const { store, dbPath } = await openTestStore({ backend: 'sqlite' });
     await store.knex('sites').insert({ name: 'plaintext-canary-site', created_at: 1, updated_at: 1 });
     await store.close();
     const bytes = fs.readFileSync(dbPath);
@@ -19,7 +19,7 @@ describe('encrypted store', () => {
   });
 
   it('says which key source does not open which file, never "file is not a database"', async () => {
-    const { store, dbPath } = await openTestStore();
+    const { store, dbPath } = await openTestStore({ backend: 'sqlite' });
     await store.close();
     const settings = { dbPath, production: false, allowNetworkFs: false };
     await assert.rejects(Store.open({ settings, env: { WALNUT_DB_KEY: testKey('w') } }), (error: unknown) => {
@@ -37,7 +37,7 @@ describe('encrypted store', () => {
   });
 
   it('runs in WAL mode with the agreed pragmas on every connection', async () => {
-    const { store, dbPath } = await openTestStore();
+    const { store, dbPath } = await openTestStore({ backend: 'sqlite' });
     const pragma = async (name: string): Promise<unknown> => Object.values(((await store.knex.raw(`PRAGMA ${name}`)) as Record<string, unknown>[])[0] ?? {})[0];
     assert.equal(await pragma('journal_mode'), 'wal');
     assert.equal(await pragma('foreign_keys'), 1);
@@ -51,7 +51,7 @@ describe('encrypted store', () => {
 
   it('keeps its folder 0700 and its files 0600', async () => {
     const folder = path.join(tempDir(), 'data');
-    const { store, dbPath } = await openTestStore({ dbPath: path.join(folder, 'walnut.db') });
+    const { store, dbPath } = await openTestStore({ backend: 'sqlite', dbPath: path.join(folder, 'walnut.db') });
     await store.close();
     assert.equal(fs.statSync(folder).mode & 0o777, 0o700);
     assert.equal(fs.statSync(dbPath).mode & 0o777, 0o600);
@@ -66,7 +66,7 @@ describe('encrypted store', () => {
   });
 
   it('lets one holder lock the store and names it to the next', async () => {
-    const { store, dbPath, env } = await openTestStore();
+    const { store, dbPath, env } = await openTestStore({ backend: 'sqlite' });
     await store.close();
     const settings = { dbPath, production: false, allowNetworkFs: false };
     const hub = await Store.open({ settings, env, lockAs: 'walnut hub' });

@@ -6,7 +6,7 @@ import { childEnv, exited, waitForLine } from '../../helpers/process';
 
 describe('two processes on one store', () => {
   it('a reader reads during a write; a second writer waits under the busy timeout, then succeeds', async () => {
-    const { store, dbPath, key } = await openTestStore();
+    const { store, dbPath, key } = await openTestStore({ backend: 'sqlite' });
     await store.knex('sites').insert({ name: 'before', created_at: 1, updated_at: 1 });
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, '../../fixtures/hold-write-lock.ts'), dbPath, '400'], {
       env: childEnv({ WALNUT_DB_KEY: key }),
