@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Router } from 'express';
 import type { ApiContext } from '../../../src/api/context';
 import { FailedAuthLimiter } from '../../../src/api/failed-auth-limiter';
@@ -60,6 +61,15 @@ describe('OpenAPI document', () => {
       }
     }
     assert.deepEqual(danglingRefs(document), []);
+  });
+
+  it('validates against the OpenAPI 3.1 specification schema (swagger-parser)', async () => {
+    // validate() dereferences in place: give it a copy.
+    type Api = Parameters<typeof SwaggerParser.validate>[0];
+    await SwaggerParser.validate(structuredClone(document) as unknown as Api);
+    const broken = structuredClone(document) as unknown as { info: Record<string, unknown> };
+    delete broken.info.title;
+    await assert.rejects(SwaggerParser.validate(broken as unknown as Api), 'a document without info.title is refused: the check can fail');
   });
 
   describe('real answers match the response schemas', () => {
