@@ -1,3 +1,4 @@
+import type { SchemaStatus } from './schema-status';
 import type { Store } from './store';
 
 /** One line of `walnut-db health`: what was checked, and what it saw. */
@@ -16,4 +17,10 @@ export async function medianLatencyMs(store: Store, samples = 5): Promise<number
   }
   times.sort((a, b) => a - b);
   return Math.round((times[Math.floor(times.length / 2)] ?? 0) * 1000) / 1000;
+}
+
+/** Healthy when no migration is pending, on either backend. */
+export function schemaCheck(schema: SchemaStatus): HealthCheck {
+  const { pending, version } = schema;
+  return { name: 'schema', ok: pending.length === 0, detail: pending.length === 0 ? `at ${version ?? '(empty)'}` : `${pending.length} pending: ${pending.join(', ')}` };
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { CIPHER, hasPlaintextHeader, readCipherSettings } from './cipher';
 import { withRawConnection } from './raw-connection';
-import { type HealthCheck, medianLatencyMs } from './health-check';
+import { type HealthCheck, medianLatencyMs, schemaCheck } from './health-check';
 import { checkPostgresHealth, type PostgresHealthReport } from './postgres/health';
 import { schemaStatus, type SchemaStatus } from './schema-status';
 import type { Store } from './store';
@@ -58,7 +58,7 @@ async function checkSqliteHealth(store: Store): Promise<SqliteHealthReport> {
       ok: cipher.cipher === CIPHER.name && cipher.kdfIterations === CIPHER.kdfIterations && cipher.legacy === CIPHER.legacy,
       detail: `${cipher.cipher} legacy=${cipher.legacy} kdf_iter=${cipher.kdfIterations}`,
     },
-    { name: 'schema', ok: schema.pending.length === 0, detail: schema.pending.length === 0 ? `at ${schema.version ?? '(empty)'}` : `${schema.pending.length} pending: ${schema.pending.join(', ')}` },
+    schemaCheck(schema),
     { name: 'quick_check', ok: quickCheck === 'ok', detail: quickCheck },
   ];
   return {

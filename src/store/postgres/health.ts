@@ -1,4 +1,4 @@
-import { type HealthCheck, medianLatencyMs } from '../health-check';
+import { type HealthCheck, medianLatencyMs, schemaCheck } from '../health-check';
 import { schemaStatus, type SchemaStatus } from '../schema-status';
 import type { Store } from '../store';
 
@@ -60,7 +60,7 @@ export async function checkPostgresHealth(store: Store): Promise<PostgresHealthR
     { name: 'connection', ok: true, detail: `SELECT 1 in ${latencyMs} ms (median of 5)` },
     { name: 'server', ok: major >= 13, detail: `PostgreSQL ${serverVersion}${major >= 13 ? '' : ' (13 or newer is needed)'}` },
     { name: 'pool', ok: pool.pendingAcquires === 0, detail: `${pool.used} used, ${pool.free} free of ${pool.max}; ${pool.pendingAcquires} waiting` },
-    { name: 'schema', ok: schema.pending.length === 0, detail: schema.pending.length === 0 ? `at ${schema.version ?? '(empty)'}` : `${schema.pending.length} pending: ${schema.pending.join(', ')}` },
+    schemaCheck(schema),
     // Field encryption keeps secrets sealed either way; TLS is what keeps samples and events private off this machine.
     { name: 'tls', ok: true, detail: ssl === true ? 'connection encrypted (TLS)' : 'connection NOT encrypted: add sslmode=require to DATABASE_URL when the server is not on this machine' },
   ];
