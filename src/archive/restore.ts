@@ -13,10 +13,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Knex } from 'knex';
-import { ArchiveFormatError, ArchiveTamperedError } from '../errors';
+import { ArchiveFormatError, ArchiveTamperedError, StoreError } from '../errors';
 import { deriveKey, open, seal } from '../store/aead';
 import { recordAudit } from '../store/audit';
 import { WalnutMigrationSource } from '../store/migration-source';
+import { advanceSequences } from '../store/postgres/sequences';
+import { isPostgres } from '../store/raw-connection';
 import { migrateLatest, migrationConfig, Store } from '../store/store';
 import type { ArchiveReader } from './reader';
 import { insertPage, tableColumns, tablePages, type InsertMode, type Page } from './table-rows';
@@ -102,6 +104,7 @@ async function apply(store: Store, source: RowSource, archiveSecretsKey: Buffer,
   const reports: TableReport[] = [];
   const work = async (trx: Knex.Transaction): Promise<void> => {
     if (type === 'full' && options.mode === 'replace' && !options.dryRun) {
+      if (isPostgres(trx)) await refuseReplacingOtherSites(trx, options.siteId);
       for (const { table } of [...source.tables].reverse()) await trx(table.name).delete();
     }
     const tombstones: Page[] = [];
@@ -135,6 +138,7 @@ async function apply(store: Store, source: RowSource, archiveSecretsKey: Buffer,
         report.deleted += Number(options.dryRun ? ((await where.clone().count({ n: '*' }).first()) as { n: number }).n : await where.delete());
       }
     }
+    if (!options.dryRun && isPostgres(trx)) await advanceSequences(trx, source.tables.map(({ table }) => table));
     if (!options.dryRun) {
       await recordAudit(trx, {
         siteId: options.siteId, actor: options.actor, action: 'backup.restored', resource: 'store',
@@ -216,4 +220,11 @@ async function migratedCopy(source: RowSource, migrations: readonly string[]): P
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A fleet database holds other hubs' sites: replacing every row would delete theirs. */
+async function refuseReplacingOtherSites(trx: Knex.Transaction, siteId: number): Promise<void> {
+  const others = (await trx('sites').whereNot({ id: siteId }).pluck('name')) as string[];
+  if (others.length === 0) return;
+  throw new StoreError('RESTORE_WOULD_REPLACE_FLEET', `this PostgreSQL database also holds site(s) ${others.map((name) => `"${name}"`).join(', ')}: --replace would delete their rows. Restore with --preserve-existing, or into a database of its own (nothing was changed)`);
 }

@@ -52,11 +52,15 @@ export function selectTables(names: readonly string[] | undefined): ArchivedTabl
   return ARCHIVED_TABLES.filter((table) => names.includes(table.name));
 }
 
-/** All reads in one transaction: a consistent snapshot even while a hub writes (its writes wait until the reads are done). */
+/**
+ * All reads in one transaction: a consistent snapshot even while a hub writes (on SQLite its writes
+ * wait until the reads are done; on PostgreSQL a read-only repeatable-read snapshot, other hubs go on).
+ */
 export async function createArchive(store: Store, options: CreateOptions): Promise<CreatedArchive> {
   // Taken before the snapshot: a row written in between is in this archive and, again, in the next incremental; none is lost.
   const createdAt = Date.now();
-  return store.knex.transaction((trx) => writeArchive(store, trx, options, createdAt));
+  const snapshot: Knex.TransactionConfig = store.isPostgres ? { isolationLevel: 'repeatable read', readOnly: true } : {};
+  return store.knex.transaction((trx) => writeArchive(store, trx, options, createdAt), snapshot);
 }
 
 async function writeArchive(store: Store, knex: Knex.Transaction, options: CreateOptions, createdAt: number): Promise<CreatedArchive> {

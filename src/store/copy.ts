@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { StoreError } from '../errors';
 import { insertPage, tableColumns, tablePages } from '../archive/table-rows';
 import { ARCHIVED_TABLES, type ArchivedTable } from '../archive/tables';
+import { advanceSequences } from './postgres/sequences';
 import type { Store } from './store';
 
 /** Parents before children (foreign keys); the data key first, the archive catalogue last. */
@@ -58,14 +59,6 @@ async function assertEmpty(target: Store): Promise<void> {
     if (Number(row?.n ?? 0) > 0) {
       throw new StoreError('STORE_COPY_TARGET_NOT_EMPTY', `${target.dbPath} already holds rows in "${table.name}": copy goes into an empty database only (nothing was written)`);
     }
-  }
-}
-
-/** Serial columns continue after the copied ids, so the next insert on PostgreSQL does not collide. */
-async function advanceSequences(trx: Knex, tables: readonly ArchivedTable[]): Promise<void> {
-  for (const table of tables) {
-    if (table.key.length !== 1 || table.key[0] !== 'id') continue;
-    await trx.raw("SELECT setval(pg_get_serial_sequence(?, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM ??", [table.name, table.name]);
   }
 }
 

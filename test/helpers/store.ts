@@ -11,8 +11,12 @@ export const STORE_BACKENDS: readonly StoreBackend[] = ['sqlite', 'postgres'];
 /** WALNUT_TEST_BACKEND=postgres runs every suite that does not name a backend on PostgreSQL. */
 const DEFAULT_BACKEND: StoreBackend = process.env.WALNUT_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
 
-export function describeEachBackend(title: string, suite: (backend: StoreBackend) => void): void {
-  for (const backend of STORE_BACKENDS) describe(`${title} [${backend}]`, () => suite(backend));
+export function describeEachBackend(title: string, suite: (this: Mocha.Suite, backend: StoreBackend) => void): void {
+  for (const backend of STORE_BACKENDS) {
+    describe(`${title} [${backend}]`, function () {
+      suite.call(this, backend);
+    });
+  }
 }
 
 export interface TestStore {

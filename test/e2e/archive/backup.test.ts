@@ -15,14 +15,14 @@ import { archiveKeys, decodeHeader, encodeHeader, sectionAad, type ArchiveHeader
 import { ArchiveReader } from '../../../src/archive/reader';
 import { restoreArchive } from '../../../src/archive/restore';
 import { ARCHIVED_TABLES } from '../../../src/archive/tables';
-import { ArchiveFormatError, ArchiveKeyError, ArchiveTamperedError } from '../../../src/errors';
+import { ArchiveFormatError, ArchiveKeyError, ArchiveTamperedError, StoreError } from '../../../src/errors';
 import { deriveKey } from '../../../src/store/aead';
 import { seedDemoData } from '../../../src/store/demo';
 import { ensureSite } from '../../../src/store/sites';
 import { migrationConfig, Store } from '../../../src/store/store';
 import { deleteWithTombstones } from '../../../src/store/tombstones';
 import { childEnv, DIST, exited, waitForLine } from '../../helpers/process';
-import { openTestStore, type TestStore } from '../../helpers/store';
+import { describeEachBackend, openTestStore, type TestStore } from '../../helpers/store';
 import { tempDir, testKey } from '../../helpers/temp';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -63,13 +63,13 @@ async function rewriteHeader(file: string, change: (header: ArchiveHeader) => vo
   return out;
 }
 
-describe('backup and restore', function () {
+describeEachBackend('backup and restore', function (backend) {
   this.timeout(120_000);
   let source: TestStore;
   let siteId: number;
 
   before(async () => {
-    source = await openTestStore();
+    source = await openTestStore({ backend });
     siteId = (await ensureSite(source.store.knex, 'default')).id;
     await seedDemoData(source.store.knex, Date.now() - 3_600_000);
     await source.store.secrets().set('canary', CANARY);
@@ -95,7 +95,7 @@ describe('backup and restore', function () {
     assert.equal(header.type, 'incremental');
     assert.ok(header.sections.find((section) => section.name === 'ups_samples')!.rows < 1000, 'only the rows changed since the base');
 
-    const target = await openTestStore({ key: testKey('other') });
+    const target = await openTestStore({ backend, key: testKey('other') });
     try {
       const targetSite = (await ensureSite(target.store.knex, 'default')).id;
       for (const file of [full, incremental]) {
@@ -112,10 +112,34 @@ describe('backup and restore', function () {
       assert.equal(await target.store.secrets().has('doomed'), false, 'the tombstone removed the deleted secret');
       const audit = await target.store.knex('audit_logs').where({ action: 'backup.restored' }).count({ n: '*' }).first() as { n: number };
       assert.equal(Number(audit.n), 2);
+      const added = await ensureSite(target.store.knex, 'after-restore');
+      assert.ok(added.id > Math.max(...((await target.store.knex('sites').whereNot({ name: 'after-restore' }).pluck('id')) as number[])), 'new rows get fresh ids after the restored ones');
     } finally {
       await target.store.close();
     }
   });
+
+  if (backend === 'postgres') {
+    it('refuses --replace on a fleet database that holds other sites, changing nothing', async () => {
+      const file = await backup(source.store, 'full', { passphrase: PASSPHRASE });
+      const fleet = await openTestStore({ backend });
+      try {
+        const north = (await ensureSite(fleet.store.knex, 'north')).id;
+        await ensureSite(fleet.store.knex, 'south');
+        const before = await tableHashes(fleet.store.knex);
+        const reader = await ArchiveReader.open(file, { passphrase: PASSPHRASE });
+        await assert.rejects(restoreArchive(fleet.store, reader, { mode: 'replace', dryRun: false, actor: 'test', siteId: north }), (error: unknown) => {
+          assert.ok(error instanceof StoreError);
+          assert.equal(error.code, 'RESTORE_WOULD_REPLACE_FLEET');
+          assert.match(error.message, /"south".*--preserve-existing/);
+          return true;
+        });
+        assert.deepEqual(await tableHashes(fleet.store.knex), before);
+      } finally {
+        await fleet.store.close();
+      }
+    });
+  }
 
   it('refuses a wrong passphrase, and another master key without one', async () => {
     const withPassphrase = await backup(source.store, 'full', { passphrase: PASSPHRASE });
@@ -123,7 +147,7 @@ describe('backup and restore', function () {
     await assert.rejects(ArchiveReader.open(withPassphrase, {}), (error: unknown) => error instanceof ArchiveKeyError && /--passphrase-file/.test(error.message));
     const withMasterKey = await backup(source.store, 'full');
     await ArchiveReader.open(withMasterKey, keySourceFor(source.store));
-    const other = await openTestStore({ key: testKey('x') });
+    const other = await openTestStore({ backend, key: testKey('x') });
     try {
       await assert.rejects(ArchiveReader.open(withMasterKey, keySourceFor(other.store)), (error: unknown) => error instanceof ArchiveKeyError && /another master key/.test(error.message));
     } finally {
@@ -190,7 +214,8 @@ describe('backup and restore', function () {
     const dir = tempDir();
     const dbPath = path.join(dir, 'walnut.db');
     const key = testKey('kill');
-    const victim = await openTestStore({ dbPath, key });
+    const victim = await openTestStore({ backend, dbPath, key });
+    const databaseUrl = victim.databaseUrl === undefined ? {} : { databaseUrl: victim.databaseUrl };
     await ensureSite(victim.store.knex, 'default');
     await victim.store.secrets().set('own', 'kept');
     const before = await tableHashes(victim.store.knex);
@@ -199,13 +224,13 @@ describe('backup and restore', function () {
     const passphraseFile = path.join(dir, 'passphrase');
     fs.writeFileSync(passphraseFile, PASSPHRASE);
     const child = spawn(process.execPath, [path.join(DIST, 'src/cli/walnut.js'), 'backup', 'restore', file, '--replace', '--passphrase-file', passphraseFile, '--json'], {
-      env: childEnv({ WALNUT_DB_PATH: dbPath, WALNUT_DB_KEY: key, WALNUT_TEST_RESTORE_PAUSE_ROWS: '3000' }), stdio: ['ignore', 'pipe', 'pipe'],
+      env: childEnv({ WALNUT_DB_PATH: dbPath, WALNUT_DB_KEY: key, WALNUT_TEST_RESTORE_PAUSE_ROWS: '3000', DATABASE_URL: victim.databaseUrl }), stdio: ['ignore', 'pipe', 'pipe'],
     });
     await waitForLine(child, /restore paused after \d+ rows/);
     child.kill('SIGKILL');
     await exited(child);
 
-    const after = await Store.open({ settings: { dbPath, production: false, allowNetworkFs: false }, env: { WALNUT_DB_KEY: key }, lockAs: 'after the kill' });
+    const after = await Store.open({ settings: { dbPath, production: false, allowNetworkFs: false, ...databaseUrl }, env: { WALNUT_DB_KEY: key }, lockAs: 'after the kill' });
     try {
       assert.deepEqual(await tableHashes(after.knex), before, 'not one row of the killed restore remains');
       assert.equal(await after.secrets().get('own'), 'kept');
@@ -215,11 +240,13 @@ describe('backup and restore', function () {
   });
 
   it('restores an archive of an older schema, migrating it on the way', async () => {
-    const old = await openTestStore({ migrate: false });
+    const old = await openTestStore({ backend, migrate: false });
     try {
       for (let step = 0; step < 4; step += 1) await old.store.knex.migrate.up(migrationConfig());
       await old.store.close();
-      const reopened = await Store.open({ settings: { dbPath: old.dbPath, production: false, allowNetworkFs: false }, env: old.env, migrate: false });
+      const reopened = await Store.open({
+        settings: { dbPath: old.dbPath, production: false, allowNetworkFs: false, ...(old.databaseUrl === undefined ? {} : { databaseUrl: old.databaseUrl }) }, env: old.env, migrate: false,
+      });
       old.store = reopened;
       const oldSite = (await ensureSite(reopened.knex, 'old-site')).id;
       await reopened.knex('events').insert({ site_id: oldSite, ts: 1, severity: 'info', type: 'old', source: 'old', message: 'from schema 004', created_at: 1, updated_at: 1 });
@@ -229,7 +256,7 @@ describe('backup and restore', function () {
       assert.equal(reader.header.migrations.at(-1), '004_users_audit_flows_archives');
       assert.ok(!reader.header.sections.some((section) => section.name === 'mqtt_retained'), 'the old schema had no MQTT tables');
 
-      const target = await openTestStore();
+      const target = await openTestStore({ backend });
       try {
         const report = await restoreArchive(target.store, reader, { mode: 'replace', dryRun: false, actor: 'test', siteId: (await ensureSite(target.store.knex, 'default')).id });
         assert.equal(report.migratedFrom, '004_users_audit_flows_archives');
