@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Knex } from 'knex';
 import type { WalnutSettings } from '../../settings';
-import { DataKeyError, MigrationError, StoreBusyError, StoreUnsupportedError } from '../errors';
+import { DataKeyError, MigrationError, StoreBusyError } from '../errors';
 import { type DerivedKeyLabel, deriveKey } from './aead';
 import { loadOrCreateDataKey, unwrapDataKey, wrapDataKey, type WrappedDataKey } from './data-key';
 import { createSqlCipherKnex } from './knex-sqlcipher';
@@ -116,11 +116,6 @@ export class Store {
 
   get isPostgres(): boolean {
     return this.dialect === 'postgres';
-  }
-
-  /** Refuses what only a SQLite file can do (rekeying the file, vacuuming it) with a message that says so. */
-  assertSqlite(operation: string): void {
-    if (this.isPostgres) throw new StoreUnsupportedError(`${operation} works on the encrypted SQLite file only; this store is PostgreSQL (${this.dbPath})`);
   }
 
   get dataKeyVersion(): number {
