@@ -31,6 +31,7 @@ import { countUsers } from '../store/users';
 import { UpsRecorder } from '../store/ups-recorder';
 import { adminAuthFor, assertEditorBind } from './admin-auth';
 import { startDemoDevices } from './demo';
+import { holdSite } from './site-hold';
 import { hubFlows, prepareUserDir, type HubFlowsOptions } from './flows';
 import { flowsStarted, loadNodeRed, type NodeRedRuntime } from './node-red';
 import type { RevisionWatcher } from '../flows/revision-watcher';
@@ -81,6 +82,8 @@ export class Hub {
   constructor(
     private readonly settings: WalnutSettings,
     private readonly logger: Logger,
+    /** Something the hub cannot go on after (another hub took its site): main stops it and exits 1. */
+    private readonly onFatal: (error: Error) => void = () => undefined,
   ) {
     this.bus.onListenerError((event, error) => this.logger.error({ err: error, event }, 'bus listener failed'));
   }
@@ -90,6 +93,7 @@ export class Hub {
     const store = await Store.open({ settings, lockAs: 'walnut hub' });
     this.store = store;
     logger.info({ dbPath: store.dbPath, keySource: store.masterKeySource }, 'store open');
+    if (store.siteLock) holdSite(store.siteLock, logger.child({ service: 'store' }), () => this.stopping !== undefined, this.onFatal);
     const site = await ensureSite(store.knex, settings.site);
 
     this.samples = new SampleBuffer(new SampleWriter(store.knex), this.bus, logger.child({ service: 'samples' }));

@@ -17,7 +17,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(settings.logLevel);
-  const hub = new Hub(settings, logger);
+  let exitCode = 0;
+  const hub = new Hub(settings, logger, (error) => {
+    logger.fatal({ err: error }, error.message);
+    exitCode = 1;
+    shutdown('SIGTERM');
+  });
 
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -30,7 +35,7 @@ async function main(): Promise<void> {
     hub.stop().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        process.exit(exitCode);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'stop failed');

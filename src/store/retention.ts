@@ -25,7 +25,7 @@ export function retentionCutoffs(options: RetentionOptions, now: number): { samp
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-const NOTHING_TO_HOLD: AdvisoryLock = { release: () => Promise.resolve() };
+const NOTHING_TO_HOLD: Pick<AdvisoryLock, 'release'> = { release: () => Promise.resolve() };
 
 /**
  * Keeps the store small without losing history: complete hours are rolled up
@@ -38,7 +38,7 @@ const NOTHING_TO_HOLD: AdvisoryLock = { release: () => Promise.resolve() };
 export class RetentionService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<RetentionRun | undefined> = Promise.resolve(undefined);
-  private readonly exclusive: () => Promise<AdvisoryLock | undefined>;
+  private readonly exclusive: () => Promise<Pick<AdvisoryLock, 'release'> | undefined>;
 
   constructor(
     private readonly knex: Knex,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Knex } from 'knex';
 import type { WalnutSettings } from '../../settings';
-import { DataKeyError, MigrationError, StoreBusyError } from '../errors';
+import { DataKeyError, MigrationError } from '../errors';
 import { type DerivedKeyLabel, deriveKey } from './aead';
 import { loadOrCreateDataKey, unwrapDataKey, wrapDataKey, type WrappedDataKey } from './data-key';
 import { createSqlCipherKnex } from './knex-sqlcipher';
@@ -9,9 +9,10 @@ import { assertLocalDisk, assertLockingWorks, prepareFolder, restrictFiles } fro
 import { type MasterKey, resolveMasterKey } from './master-key';
 import { WalnutMigrationSource } from './migration-source';
 import { recoverInterruptedRekey } from './rekey';
-import { tryAdvisoryLock, withAdvisoryLock } from './postgres/advisory-lock';
+import { withAdvisoryLock } from './postgres/advisory-lock';
 import { connectionError } from './postgres/connection-errors';
 import { createPostgresKnex, redactDatabaseUrl } from './postgres/knex-postgres';
+import { SiteLock } from './postgres/site-lock';
 import { SecretStore } from './secrets';
 import { acquireStoreLock } from './store-lock';
 
@@ -103,7 +104,7 @@ export class Store {
       await knex.raw('SELECT 1').catch((error: unknown) => {
         throw connectionError(error, location);
       });
-      if (options.lockAs !== undefined) lock = await siteLock(knex, settings.site ?? 'default', options.lockAs, location);
+      if (options.lockAs !== undefined) lock = await SiteLock.take(knex, settings.site ?? 'default', options.lockAs, location);
       if (options.migrate ?? true) await withAdvisoryLock(knex, 'migrations', () => migrateLatest(knex));
       const dataKey = (await knex.schema.hasTable('data_keys')) ? await loadOrCreateDataKey(knex, masterKey.key) : undefined;
       return new Store(knex, location, 'postgres', masterKey.source, dataKey, lock, masterKey.key);
@@ -116,6 +117,11 @@ export class Store {
 
   get isPostgres(): boolean {
     return this.dialect === 'postgres';
+  }
+
+  /** This hub's hold on its site in a fleet database (PostgreSQL, opened with lockAs). */
+  get siteLock(): SiteLock | undefined {
+    return this.lock instanceof SiteLock ? this.lock : undefined;
   }
 
   get dataKeyVersion(): number {
@@ -153,14 +159,6 @@ export class Store {
     if (this.dataKey === undefined) throw new DataKeyError(`${this.dbPath} has no data key yet: run "walnut-db migrate latest" first`);
     return this.dataKey;
   }
-}
-
-async function siteLock(knex: Knex, site: string, holder: string, location: string): Promise<HeldLock> {
-  const lock = await tryAdvisoryLock(knex, `site:${site}`);
-  if (lock === undefined) {
-    throw new StoreBusyError(`another hub (or a maintenance command) holds site "${site}" on ${location}; each hub of a fleet needs its own WALNUT_SITE (wanted by ${holder})`);
-  }
-  return lock;
 }
 
 function resolveStoreKey(options: OpenStoreOptions): MasterKey {

@@ -11,6 +11,8 @@ interface PoolClient {
 
 export interface AdvisoryLock {
   release(): Promise<void>;
+  /** Called once if the connection holding the lock dies first (a server restart, a cut network): the lock is gone with it. */
+  onLost(listener: (error: Error) => void): void;
 }
 
 /**
@@ -46,15 +48,36 @@ async function advisoryLock(knex: Knex, name: string, sql: string): Promise<Advi
     throw error;
   }
   let released = false;
+  let lost: Error | undefined;
+  let borrowed = true;
+  // A dead connection goes back at once (the pool discards it), so closing the pool never waits for it.
+  const giveBack = async (): Promise<void> => {
+    if (!borrowed) return;
+    borrowed = false;
+    await client.releaseConnection(connection);
+  };
+  const lostListeners: Array<(error: Error) => void> = [];
+  const markLost = (error: Error): void => {
+    if (released || lost) return;
+    lost = error;
+    void giveBack().catch(() => undefined);
+    for (const listener of lostListeners) listener(error);
+  };
+  connection.once('error', markLost);
+  connection.once('end', () => markLost(new Error('the connection holding the lock ended')));
   return {
     release: async () => {
       if (released) return;
       released = true;
       try {
-        await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [NAMESPACE, name]);
+        if (!lost) await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [NAMESPACE, name]);
       } finally {
-        await client.releaseConnection(connection);
+        await giveBack();
       }
+    },
+    onLost: (listener) => {
+      if (lost) listener(lost);
+      else lostListeners.push(listener);
     },
   };
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
 import { type RunningHub, spawnHub } from '../../helpers/hub';
 import { childEnv, DIST } from '../../helpers/process';
 import { spawn } from 'node:child_process';
@@ -75,6 +76,46 @@ describe('fleet: two hubs on one PostgreSQL database', function () {
     } finally {
       await Promise.all(hubs.map(stopHub));
       await db.destroy();
+    }
+  });
+
+  it('takes its site again after losing the connection that held it, and stops if another hub took it meanwhile', async () => {
+    const databaseUrl = (await sharedPostgres()).createDatabase();
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'rules'));
+    const hub = await spawnHub({ DATABASE_URL: databaseUrl, WALNUT_DB_KEY: testKey('l'), WALNUT_SITE: 'east', WALNUT_DATA_DIR: dir, WALNUT_RULES_DIR: path.join(dir, 'rules') });
+    // Same login as the hub: PostgreSQL lets a role end its own sessions.
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    const siteKey = [0x574e5554, 'site:east'] as const;
+    const holder = async (): Promise<number | undefined> => {
+      const result = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = ((hashtext($2)::bigint + 4294967296) % 4294967296)::oid AND objsubid = 2",
+        [...siteKey],
+      );
+      return result.rows[0]?.pid;
+    };
+    try {
+      const first = await holder();
+      assert.ok(first !== undefined, 'the hub holds its site');
+      await admin.query('SELECT pg_terminate_backend($1)', [first]);
+      await hub.waitFor(/lost the database connection holding this hub's site/);
+      await hub.waitFor(/this hub holds its site again/);
+      const second = await holder();
+      assert.ok(second !== undefined && second !== first, 'held again, on a new connection');
+
+      // Now another session takes the site while the hub's connection is down: the hub must stop, not act beside it.
+      await admin.query('SELECT pg_terminate_backend($1)', [second]);
+      await admin.query('SELECT pg_advisory_lock($1, hashtext($2))', [...siteKey]);
+      const [code] = (await once(hub.child, 'exit')) as [number | null];
+      assert.equal(code, 1);
+      assert.match(hub.output(), /another hub took site \\?"east\\?" while this hub's database connection was down/);
+    } catch (error) {
+      console.log(hub.output().slice(-5000));
+      throw error;
+    } finally {
+      await stopHub(hub);
+      await admin.end();
     }
   });
 });
