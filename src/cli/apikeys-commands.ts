@@ -1,26 +1,14 @@
 /** `walnut apikeys create | list | revoke`: keys for the REST API (/api/v1). */
 import type { Command } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from '../store/api-keys';
-import { ensureSite } from '../store/sites';
-import { Store } from '../store/store';
-import { cliSettings, type GlobalOptions, printJson, println } from './common';
+import { type GlobalOptions, printJson, println } from './common';
+import { withSiteStore } from './site-store';
 import { cliActor } from './users-commands';
 
 type Globals = (command: Command) => GlobalOptions;
 
-async function withStore<T>(options: GlobalOptions, work: (store: Store, siteId: number) => Promise<T>): Promise<T> {
-  const settings = cliSettings(options);
-  const store = await Store.open({ settings });
-  try {
-    const site = await ensureSite(store.knex, settings.site);
-    return await work(store, site.id);
-  } finally {
-    await store.close();
-  }
-}
-
 export async function apikeysCreateCommand(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
-  await withStore(options, async (store, siteId) => {
+  await withSiteStore(options, async ({ store, siteId }) => {
     const created = await createApiKey(store.knex, name, cliActor(), siteId);
     if (options.json) return printJson(created);
     println(created.key);
@@ -29,7 +17,7 @@ export async function apikeysCreateCommand(name: string, options: GlobalOptions 
 }
 
 export async function apikeysListCommand(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  await withStore(options, async (store) => {
+  await withSiteStore(options, async ({ store }) => {
     const keys = await listApiKeys(store.knex);
     const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
     if (options.json) {
@@ -44,7 +32,7 @@ export async function apikeysListCommand(options: GlobalOptions & { json?: boole
 }
 
 export async function apikeysRevokeCommand(nameOrPrefix: string, options: GlobalOptions): Promise<void> {
-  await withStore(options, async (store, siteId) => {
+  await withSiteStore(options, async ({ store, siteId }) => {
     const revoked = await revokeApiKey(store.knex, nameOrPrefix, cliActor(), siteId);
     println(`revoked API key "${revoked.name}" (prefix ${revoked.prefix}): a running hub refuses it from its next request`);
   });

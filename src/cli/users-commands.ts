@@ -2,11 +2,10 @@
 import * as os from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
-import { ensureSite } from '../store/sites';
-import { Store } from '../store/store';
 import { addUser, assertPassword, assertUsername, countUsers, listUsers, removeUser, setPassword } from '../store/users';
 import { User } from '../store/models';
-import { cliSettings, type GlobalOptions, printJson, println } from './common';
+import { type GlobalOptions, printJson, println } from './common';
+import { withSiteStore } from './site-store';
 import { promptHidden, readStdin } from './hidden-input';
 
 type Globals = (command: Command) => GlobalOptions;
@@ -17,22 +16,6 @@ export function cliActor(): string {
     return `cli:${os.userInfo().username}`;
   } catch {
     return `cli:uid-${process.getuid?.() ?? 'unknown'}`;
-  }
-}
-
-interface Session {
-  store: Store;
-  siteId: number;
-}
-
-async function withStore<T>(options: GlobalOptions, work: (session: Session) => Promise<T>): Promise<T> {
-  const settings = cliSettings(options);
-  const store = await Store.open({ settings });
-  try {
-    const site = await ensureSite(store.knex, settings.site);
-    return await work({ store, siteId: site.id });
-  } finally {
-    await store.close();
   }
 }
 
@@ -54,7 +37,7 @@ async function readPassword(username: string, options: { stdin?: boolean }): Pro
 
 export async function usersAddCommand(username: string, options: GlobalOptions & { stdin?: boolean }): Promise<void> {
   assertUsername(username);
-  await withStore(options, async ({ store, siteId }) => {
+  await withSiteStore(options, async ({ store, siteId }) => {
     // Cheap checks before asking for a password; addUser checks again in its transaction.
     if (await User.query(store.knex).findOne({ username })) throw new UsageError(`user "${username}" already exists (change its password with: walnut users passwd ${username})`);
     const password = await readPassword(username, options);
@@ -69,7 +52,7 @@ export async function usersAddCommand(username: string, options: GlobalOptions &
 
 export async function usersPasswdCommand(username: string, options: GlobalOptions & { stdin?: boolean }): Promise<void> {
   assertUsername(username);
-  await withStore(options, async ({ store, siteId }) => {
+  await withSiteStore(options, async ({ store, siteId }) => {
     if (!(await User.query(store.knex).findOne({ username }))) throw new UsageError(`no user named "${username}" (add it with: walnut users add ${username})`);
     const password = await readPassword(username, options);
     await setPassword(store.knex, username, password, cliActor(), siteId);
@@ -78,7 +61,7 @@ export async function usersPasswdCommand(username: string, options: GlobalOption
 }
 
 export async function usersRemoveCommand(username: string, options: GlobalOptions): Promise<void> {
-  await withStore(options, async ({ store, siteId }) => {
+  await withSiteStore(options, async ({ store, siteId }) => {
     await removeUser(store.knex, username, cliActor(), siteId);
     println(`removed editor user "${username}"`);
     if ((await countUsers(store.knex)) === 0) {
@@ -92,7 +75,7 @@ export async function usersRemoveCommand(username: string, options: GlobalOption
 }
 
 export async function usersListCommand(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  await withStore(options, async ({ store }) => {
+  await withSiteStore(options, async ({ store }) => {
     const users = await listUsers(store.knex);
     if (options.json) {
       return printJson(users.map((user) => ({ username: user.username, role: user.role, createdAt: user.createdAt.toISOString(), updatedAt: user.updatedAt.toISOString() })));

@@ -19,6 +19,11 @@ export async function medianLatencyMs(store: Store, samples = 5): Promise<number
   return Math.round((times[Math.floor(times.length / 2)] ?? 0) * 1000) / 1000;
 }
 
+/** The store answered: how fast. */
+export function connectionCheck(latencyMs: number): HealthCheck {
+  return { name: 'connection', ok: true, detail: `SELECT 1 in ${latencyMs} ms (median of 5)` };
+}
+
 /** Healthy when no migration is pending, on either backend. */
 export function schemaCheck(schema: SchemaStatus): HealthCheck {
   const { pending, version } = schema;

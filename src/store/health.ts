@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { CIPHER, hasPlaintextHeader, readCipherSettings } from './cipher';
 import { withRawConnection } from './raw-connection';
-import { type HealthCheck, medianLatencyMs, schemaCheck } from './health-check';
+import { connectionCheck, type HealthCheck, medianLatencyMs, schemaCheck } from './health-check';
 import { checkPostgresHealth, type PostgresHealthReport } from './postgres/health';
 import { schemaStatus, type SchemaStatus } from './schema-status';
 import type { Store } from './store';
@@ -50,7 +50,7 @@ async function checkSqliteHealth(store: Store): Promise<SqliteHealthReport> {
   const schema = await schemaStatus(store.knex);
   const encryptedHeader = !hasPlaintextHeader(store.dbPath);
   const checks: HealthCheck[] = [
-    { name: 'connection', ok: true, detail: `SELECT 1 in ${latencyMs} ms (median of 5)` },
+    connectionCheck(latencyMs),
     { name: 'wal', ok: journalMode.toLowerCase() === 'wal', detail: `journal_mode=${journalMode}` },
     { name: 'encryption', ok: encryptedHeader, detail: encryptedHeader ? 'file header is not plaintext SQLite' : 'file header reads "SQLite format 3": NOT encrypted' },
     {

@@ -1,4 +1,4 @@
-import { type HealthCheck, medianLatencyMs, schemaCheck } from '../health-check';
+import { connectionCheck, type HealthCheck, medianLatencyMs, schemaCheck } from '../health-check';
 import { schemaStatus, type SchemaStatus } from '../schema-status';
 import type { Store } from '../store';
 
@@ -57,7 +57,7 @@ export async function checkPostgresHealth(store: Store): Promise<PostgresHealthR
   const major = Number.parseInt(serverVersion, 10);
   const pool = poolUse(store);
   const checks: HealthCheck[] = [
-    { name: 'connection', ok: true, detail: `SELECT 1 in ${latencyMs} ms (median of 5)` },
+    connectionCheck(latencyMs),
     { name: 'server', ok: major >= 13, detail: `PostgreSQL ${serverVersion}${major >= 13 ? '' : ' (13 or newer is needed)'}` },
     { name: 'pool', ok: pool.pendingAcquires === 0, detail: `${pool.used} used, ${pool.free} free of ${pool.max}; ${pool.pendingAcquires} waiting` },
     schemaCheck(schema),
