@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../logger';
 import type { RulesService } from '../policy/rules-service';
-import { Archive } from '../store/models';
 import type { Store } from '../store/store';
-import { createBackup } from './backups';
+import { createBackup, siteArchives } from './backups';
 import { runExport } from './export-runner';
 import type { ExportResult } from './exporter';
 
@@ -55,11 +54,11 @@ export class ArchiveService {
 
   backup(request: BackupRequest = {}): Promise<BackupSummary> {
     return this.serial(async () => {
-      const { store, backup, site, version } = this.options;
+      const { store, siteId, backup, site, version } = this.options;
       const type = request.type ?? 'full';
       let since: string | undefined;
       if (type === 'incremental') {
-        const newest = await Archive.query(store.knex).orderBy('created_at', 'desc').orderBy('id', 'desc').first();
+        const newest = await siteArchives(store, siteId).first();
         // Without an archive to build on, the first one is full.
         since = newest && fs.existsSync(newest.path) ? newest.path : undefined;
       }

@@ -1,12 +1,15 @@
 /**
  * Backups as the operator sees them: made into the data folder's backups/
- * (or a given file), recorded in the `archives` table, the last N kept (never
- * an archive that a kept incremental builds on), listed, verified, restored.
+ * (or a given file), recorded in the `archives` table under the hub's site,
+ * the last N kept (never an archive that a kept incremental builds on),
+ * listed, verified, restored. A hub lists and prunes only its own site's
+ * backups: on a fleet database the other hubs' files are not its to remove.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
 import { Archive } from '../store/models';
+import { ensureSite } from '../store/sites';
 import type { Store } from '../store/store';
 import { ArchiveReader } from './reader';
 import { createArchive, type CreateOptions, type CreatedArchive } from './writer';
@@ -52,24 +55,29 @@ export async function createBackup(store: Store, options: BackupCreateOptions): 
     ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const baseRow = base ? await Archive.query(store.knex).findOne({ path: base.path }) : undefined;
+  const site = await ensureSite(store.knex, options.site);
+  const baseRow = base ? await siteArchives(store, site.id).findOne({ path: base.path }) : undefined;
   await Archive.query(store.knex).insert({
-    path: out, type: options.type, base_archive_id: baseRow?.id ?? null, sha256: created.sha256, size_bytes: created.size,
+    site_id: site.id, path: out, type: options.type, base_archive_id: baseRow?.id ?? null, sha256: created.sha256, size_bytes: created.size,
     schema_version: created.header.migrations.at(-1) ?? '',
   });
-  const pruned = options.keep === undefined ? [] : await prune(store, options.keep);
+  const pruned = options.keep === undefined ? [] : await prune(store, site.id, options.keep);
   return { ...created, pruned };
 }
 
-export async function listBackups(store: Store): Promise<Array<Archive & { present: boolean }>> {
-  const rows = await Archive.query(store.knex).orderBy('created_at', 'desc').orderBy('id', 'desc');
+/** A site's catalogued archives, newest first. */
+export const siteArchives = (store: Store, siteId: number) =>
+  Archive.query(store.knex).where({ site_id: siteId }).orderBy('created_at', 'desc').orderBy('id', 'desc');
+
+export async function listBackups(store: Store, site: string): Promise<Array<Archive & { present: boolean }>> {
+  const rows = await siteArchives(store, (await ensureSite(store.knex, site)).id);
   return rows.map((row) => Object.assign(row, { present: fs.existsSync(row.path) }));
 }
 
-/** Deletes catalogued archives beyond the newest `keep`, except the bases of kept incrementals. */
-async function prune(store: Store, keep: number): Promise<string[]> {
+/** Deletes the site's catalogued archives beyond the newest `keep`, except the bases of kept incrementals. */
+async function prune(store: Store, siteId: number, keep: number): Promise<string[]> {
   if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`--keep must be a whole number of at least 1, got ${keep}`);
-  const rows = await Archive.query(store.knex).orderBy('created_at', 'desc').orderBy('id', 'desc');
+  const rows = await siteArchives(store, siteId);
   const kept = rows.slice(0, keep);
   const needed = new Set<number>();
   for (const newest of kept) {

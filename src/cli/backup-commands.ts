@@ -90,9 +90,10 @@ async function restore(file: string, options: GlobalOptions & RestoreFlags): Pro
 }
 
 async function list(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  const store = await Store.open({ settings: cliSettings(options) });
+  const settings = cliSettings(options);
+  const store = await Store.open({ settings });
   try {
-    const rows = await listBackups(store);
+    const rows = await listBackups(store, settings.site);
     if (options.json) return printJson(rows.map((row) => ({ id: row.id, path: row.path, type: row.type, baseId: row.base_archive_id ?? null, size: Number(row.size_bytes), sha256: row.sha256, schema: row.schema_version, createdAt: new Date(Number(row.created_at)).toISOString(), present: row.present })));
     if (rows.length === 0) return println('no backups yet: walnut backup create');
     for (const row of rows) {

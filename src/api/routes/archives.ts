@@ -1,4 +1,4 @@
-/** GET /archives: the backups this hub wrote (the archives table), newest first. */
+/** GET /archives: the backups this hub's site wrote (the archives table), newest first. */
 import type { Router } from 'express';
 import { asyncRoute } from '../async-route';
 import type { ApiContext } from '../context';
@@ -18,7 +18,7 @@ function archiveItem(row: Row): Record<string, unknown> {
 export function archiveRoutes(router: Router, context: ApiContext): void {
   router.get('/archives', asyncRoute(async (request, response) => {
     const query = checkQuery<PageQuery>(archivesQuery, request.query);
-    let rows = context.knex('archives').orderBy('id', 'desc').limit(query.limit + 1);
+    let rows = context.knex('archives').where({ site_id: context.siteId }).orderBy('id', 'desc').limit(query.limit + 1);
     if (query.cursor !== undefined) rows = rows.where('id', '<', decodeCursor(query.cursor, 1)[0] ?? 0);
     response.json(pageOf((await rows) as Row[], query.limit, (row) => [Number(row.id)], archiveItem));
   }));

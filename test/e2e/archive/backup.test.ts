@@ -10,11 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Knex } from 'knex';
-import { createBackup, keySourceFor } from '../../../src/archive/backups';
+import { createBackup, keySourceFor, listBackups } from '../../../src/archive/backups';
 import { archiveKeys, decodeHeader, encodeHeader, sectionAad, type ArchiveHeader } from '../../../src/archive/format';
 import { ArchiveReader } from '../../../src/archive/reader';
 import { restoreArchive } from '../../../src/archive/restore';
 import { ARCHIVED_TABLES } from '../../../src/archive/tables';
+import { createArchive } from '../../../src/archive/writer';
 import { ArchiveFormatError, ArchiveKeyError, ArchiveTamperedError, StoreError } from '../../../src/errors';
 import { deriveKey } from '../../../src/store/aead';
 import { seedDemoData } from '../../../src/store/demo';
@@ -141,6 +142,23 @@ describeEachBackend('backup and restore', function (backend) {
     });
   }
 
+  it('lists and prunes only its own site\'s backups when two sites share the store', async () => {
+    const shared = await openTestStore({ backend });
+    const folder = backupsDir();
+    const make = async (site: string) => (await createBackup(shared.store, { backupsDir: folder, hubVersion: 'test', site, type: 'full', keep: 2, tables: ['sites'] }));
+    try {
+      const south = [await make('south'), await make('south')];
+      const north = [await make('north'), await make('north'), await make('north')];
+      assert.deepEqual(north[2]!.pruned, [north[0]!.path], 'north keeps its newest two');
+      assert.deepEqual(south.flatMap((created) => created.pruned), []);
+      for (const created of south) assert.ok(fs.existsSync(created.path), 'south\'s files are not north\'s to remove');
+      assert.deepEqual((await listBackups(shared.store, 'south')).map((row) => row.path), south.map((created) => created.path).reverse());
+      assert.deepEqual((await listBackups(shared.store, 'north')).map((row) => row.path), [north[2]!.path, north[1]!.path]);
+    } finally {
+      await shared.store.close();
+    }
+  });
+
   it('refuses a wrong passphrase, and another master key without one', async () => {
     const withPassphrase = await backup(source.store, 'full', { passphrase: PASSPHRASE });
     await assert.rejects(ArchiveReader.open(withPassphrase, { passphrase: 'wrong' }), (error: unknown) => error instanceof ArchiveKeyError && /wrong passphrase/.test(error.message));
@@ -251,7 +269,9 @@ describeEachBackend('backup and restore', function (backend) {
       const oldSite = (await ensureSite(reopened.knex, 'old-site')).id;
       await reopened.knex('events').insert({ site_id: oldSite, ts: 1, severity: 'info', type: 'old', source: 'old', message: 'from schema 004', created_at: 1, updated_at: 1 });
       await reopened.secrets().set('old-secret', 'still readable');
-      const file = await backup(reopened, 'full', { passphrase: PASSPHRASE });
+      // The archive file alone, as a hub of that schema wrote it (its catalogue row had no site yet).
+      const file = path.join(backupsDir(), 'schema-004.wnar');
+      await createArchive(reopened, { out: file, hubVersion: 'old', site: 'old-site', type: 'full', passphrase: PASSPHRASE });
       const reader = await ArchiveReader.open(file, { passphrase: PASSPHRASE });
       assert.equal(reader.header.migrations.at(-1), '004_users_audit_flows_archives');
       assert.ok(!reader.header.sections.some((section) => section.name === 'mqtt_retained'), 'the old schema had no MQTT tables');

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { revokeApiKey } from '../../../src/store/api-keys';
 import { AuditLog } from '../../../src/store/models';
+import { ensureSite } from '../../../src/store/sites';
 import { CANARY, startHarness, type Harness } from './api-harness';
 
 interface Paged {
@@ -183,6 +184,11 @@ describe('REST API routes (in process, real store)', () => {
     assert.equal(rest.nextCursor, null);
     assert.equal(((await api.get('/jobs?status=failed')).body as Paged).items.length, 1);
     assert.deepEqual(((await api.get('/archives')).body as Paged), { items: [], nextCursor: null });
+    const otherSite = (await ensureSite(knex, 'elsewhere')).id;
+    const archive = (site_id: number, file: string) => ({ site_id, path: file, type: 'full', sha256: 'a'.repeat(64), size_bytes: 10, schema_version: '007_archive_sites', created_at: 1, updated_at: 1 });
+    await knex('archives').insert([archive(api.siteId, '/b/mine-1.wnar'), archive(otherSite, '/b/theirs.wnar'), archive(api.siteId, '/b/mine-2.wnar')]);
+    const archives = (await api.get('/archives')).body as Paged;
+    assert.deepEqual(archives.items.map((item) => item.path), ['/b/mine-2.wnar', '/b/mine-1.wnar'], 'another site\'s backups are not listed');
   });
 
   it('answers an unknown route under /api/v1 with a JSON 404 (after authentication)', async () => {

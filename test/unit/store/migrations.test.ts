@@ -35,6 +35,22 @@ describeEachBackend('migrations', (backend) => {
     await store.close();
   });
 
+  it('007 gives archives catalogued before it to the first site', async () => {
+    const { store } = await openTestStore({ backend, migrate: false });
+    const knex = store.knex;
+    const all = await new WalnutMigrationSource().getMigrations();
+    while ((await schemaStatus(knex)).version !== '006_node_red_state') await knex.migrate.up(migrationConfig());
+    const now = Date.now();
+    const [first] = (await knex('sites').insert([{ name: 'first', created_at: now, updated_at: now }], ['id'])) as Array<{ id: number } | number>;
+    await knex('sites').insert({ name: 'second', created_at: now, updated_at: now });
+    await knex('archives').insert({ path: '/b/old.wnar', type: 'full', sha256: 'a'.repeat(64), size_bytes: 1, schema_version: '006_node_red_state', created_at: now, updated_at: now });
+    await knex.migrate.latest(migrationConfig());
+    assert.equal((await schemaStatus(knex)).version, all.at(-1));
+    const firstId = typeof first === 'number' ? first : first!.id;
+    assert.deepEqual(((await knex('archives').select('site_id')) as Array<{ site_id: number }>).map((row) => Number(row.site_id)), [firstId]);
+    await store.close();
+  });
+
   it('gives every mutable table created_at and updated_at', async () => {
     const { store } = await openTestStore({ backend });
     // Samples are append-only (never updated): their `ts` is their time.
