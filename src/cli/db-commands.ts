@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { writeFileAtomically } from '../atomic-file';
 import { StoreUnsupportedError, UsageError, WalnutError } from '../errors';
 import { hasDemoData, seedDemoData } from '../store/demo';
 import { runEncryptionSelfTest } from '../store/encryption-selftest';
@@ -6,8 +7,9 @@ import { checkHealth } from '../store/health';
 import { redactDatabaseUrl } from '../store/postgres/knex-postgres';
 import { copyStore, countReadableSecrets } from '../store/copy';
 import { storeInfo } from '../store/info';
-import { resolveMasterKey } from '../store/master-key';
-import { readNewKey, rekeyDatabase } from '../store/rekey';
+import { generatedKeyPath, type MasterKey, resolveMasterKey } from '../store/master-key';
+import { rekeyFleetDatabase } from '../store/postgres/rekey';
+import { osActor, readNewKey, rekeyDatabase } from '../store/rekey';
 import { RetentionService } from '../store/retention';
 import { schemaStatus } from '../store/schema-status';
 import { ensureSite } from '../store/sites';
@@ -138,17 +140,35 @@ export async function migrateCommand(action: string, options: GlobalOptions & Js
   });
 }
 
-export function rekeyCommand(options: GlobalOptions & JsonOption & { newKeyFile?: string }): void {
+export async function rekeyCommand(options: GlobalOptions & JsonOption & { newKeyFile?: string }): Promise<void> {
   if (options.newKeyFile === undefined) throw new UsageError('rekey needs --new-key-file FILE (the new master key, 32+ characters)');
   const settings = cliSettings(options);
-  refuseOnPostgres(settings, 'rekey', 'it re-keys the encrypted SQLite file; on PostgreSQL the master key only wraps the data key');
+  const newKey = readNewKey(options.newKeyFile);
+  if (settings.databaseUrl !== undefined) return rekeyFleet(options, newKey, options.newKeyFile);
   if (!fs.existsSync(settings.dbPath)) throw new UsageError(`no database at ${settings.dbPath}`);
   const oldKey = resolveMasterKey({ env: process.env, dbPath: settings.dbPath, production: settings.production });
-  const result = rekeyDatabase(settings.dbPath, oldKey, readNewKey(options.newKeyFile));
+  const result = rekeyDatabase(settings.dbPath, oldKey, newKey);
   if (options.json) return printJson(result);
   println(`rekeyed ${result.dbPath}: the file key changed and data key v${result.dataKeyVersions.join(', v')} was re-wrapped`);
   if (result.keyFileUpdated) println(`the generated key file ${settings.dbPath}.key now holds the new key`);
   else println(`the old key from ${result.oldKeySource} no longer opens it: set WALNUT_DB_KEY_FILE=${options.newKeyFile} (or the new key in WALNUT_DB_KEY) before the next start`);
+}
+
+/** On PostgreSQL only the data key is wrapped by the master key: every hub stopped, it is re-wrapped in one transaction. */
+async function rekeyFleet(options: GlobalOptions & JsonOption, newKey: MasterKey, newKeyFile: string): Promise<void> {
+  const settings = cliSettings(options);
+  const oldKey = resolveMasterKey({ env: process.env, dbPath: settings.dbPath, production: settings.production });
+  await withStore(options, { migrate: false }, async (store) => {
+    const dataKeyVersions = await rekeyFleetDatabase(store.knex, oldKey, newKey, osActor());
+    const keyFileUpdated = oldKey.source.startsWith('the generated key file');
+    if (keyFileUpdated) writeFileAtomically(generatedKeyPath(settings.dbPath), `${newKey.key}\n`, 0o600);
+    const result = { database: store.dbPath, oldKeySource: oldKey.source, newKeySource: newKey.source, keyFileUpdated, dataKeyVersions };
+    if (options.json) return printJson(result);
+    println(`rekeyed ${store.dbPath}: data key v${dataKeyVersions.join(', v')} re-wrapped under the new master key`);
+    println(keyFileUpdated
+      ? `the generated key file ${generatedKeyPath(settings.dbPath)} now holds the new key; give every other hub of the fleet the new key before it starts`
+      : `every hub of the fleet needs the new key before it starts: set WALNUT_DB_KEY_FILE=${newKeyFile} (or the new key in WALNUT_DB_KEY)`);
+  });
 }
 
 /** `walnut-db copy --to postgres://…`: the SQLite store into an empty PostgreSQL database, verified table by table. */

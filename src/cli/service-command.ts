@@ -1,9 +1,9 @@
 /** `walnut service install`: the systemd unit that starts the hub on boot. */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { PACKAGE_ROOT } from '../../settings';
+import { writeFileAtomically } from '../atomic-file';
 import { UsageError, WalnutError } from '../errors';
 import { println } from './common';
 
@@ -90,32 +90,6 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-/** Temp file in the same folder, flushed, renamed over the target, folder flushed: the unit is the old one or the new one, never half. */
-function writeAtomically(file: string, content: string, mode: number): void {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = fs.openSync(temp, 'wx', mode);
-    try {
-      fs.writeFileSync(fd, content, 'utf8');
-      fs.fchmodSync(fd, mode);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-  const dirFd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
-}
-
 /** Creates a folder with exactly `mode` (umask aside); true when it was created now. */
 function ensureDir(dir: string, mode: number): boolean {
   if (fs.existsSync(dir)) return false;
@@ -169,7 +143,7 @@ export function installService(options: ServiceInstallOptions = {}): ServiceInst
   let outcome: ServiceInstallResult['outcome'] = 'unchanged';
   if (existing !== unit) {
     ensureDir(path.dirname(unitPath), 0o755);
-    writeAtomically(unitPath, unit, 0o644);
+    writeFileAtomically(unitPath, unit, 0o644);
     outcome = existing === undefined ? 'written' : 'replaced';
   }
 

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { AuditLog } from './models';
 
 export interface AuditEntry {
-  siteId: number;
+  /** Null for a change to the whole fleet database (a rekey of its data key). */
+  siteId: number | null;
   /** Who: `cli:<user>`, `mqtt:<user>@<client>`, `api:<key>`… */
   actor: string;
   action: string;

@@ -31,7 +31,7 @@ function pauseForTest(step: RekeyStep): void {
 }
 
 /** `cli:<os user>`, as the CLI names its actors (a uid without a passwd entry by its number). */
-function osActor(): string {
+export function osActor(): string {
   try {
     return `cli:${os.userInfo().username}`;
   } catch {

@@ -16,7 +16,7 @@ export class SiteLock {
   ) {}
 
   static async take(knex: Knex, site: string, holder: string, location: string): Promise<SiteLock> {
-    const lock = await tryAdvisoryLock(knex, lockName(site));
+    const lock = await tryAdvisoryLock(knex, siteLockName(site));
     if (lock === undefined) {
       throw new StoreBusyError(`another hub (or a maintenance command) holds site "${site}" on ${location}; each hub of a fleet needs its own WALNUT_SITE (wanted by ${holder})`);
     }
@@ -29,7 +29,7 @@ export class SiteLock {
 
   /** After a loss: true when this hub holds its site again, false when another hub holds it now. */
   async retake(): Promise<boolean> {
-    const lock = await tryAdvisoryLock(this.knex, lockName(this.site));
+    const lock = await tryAdvisoryLock(this.knex, siteLockName(this.site));
     if (lock === undefined) return false;
     this.lock = lock;
     return true;
@@ -40,4 +40,5 @@ export class SiteLock {
   }
 }
 
-const lockName = (site: string): string => `site:${site}`;
+/** The advisory lock a hub holds for its site (walnut-db rekey takes them all). */
+export const siteLockName = (site: string): string => `site:${site}`;

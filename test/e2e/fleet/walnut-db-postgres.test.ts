@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataKeyError } from '../../../src/errors';
 import { walnut, walnutDb } from '../../helpers/process';
 import { PG_PASSWORD, sharedPostgres } from '../../helpers/postgres';
+import { openTestStore } from '../../helpers/store';
 import { tempDir, testKey } from '../../helpers/temp';
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
@@ -76,9 +79,70 @@ describe('walnut-db on PostgreSQL', function () {
     assert.equal(failure.healthy, false);
     assert.equal(failure.error.code, 'STORE_AUTH');
     assert.doesNotMatch(refused.stdout + refused.stderr, /wrong-password/);
+  });
 
-    const rekey = await walnutDb(['rekey', '--new-key-file', path.join(dir, 'none')], env);
-    assert.notEqual(rekey.code, 0);
-    assert.match(rekey.stderr, /SQLite store only/);
+  it('rekey re-wraps the data key for the whole fleet, refused while any hub runs; the old key then opens nothing', async () => {
+    const dir = tempDir();
+    const url = (await sharedPostgres()).createDatabase();
+    const oldKey = testKey('fleet-old');
+    const newKey = testKey('fleet-new');
+    const newKeyFile = path.join(dir, 'new.key');
+    fs.writeFileSync(newKeyFile, `${newKey}\n`, { mode: 0o600 });
+    const env = { WALNUT_DATA_DIR: dir, WALNUT_DB_KEY: oldKey, DATABASE_URL: url };
+    assert.equal((await walnutDb(['init'], { ...env, WALNUT_SITE: 'south' })).code, 0);
+    assert.equal((await walnut(['secrets', 'set', 'ssh/nas', '--stdin'], env, CANARY)).code, 0);
+
+    // A running hub holds its site: the rekey is refused by name and nothing changes.
+    const running = await openTestStore({ backend: 'postgres', databaseUrl: url, key: oldKey, site: 'south', lockAs: 'walnut hub' });
+    const dataKeys = async (): Promise<unknown> => running.store.knex('data_keys').select('version', 'salt', 'wrapped');
+    const before = await dataKeys();
+    try {
+      const refused = await walnutDb(['rekey', '--new-key-file', newKeyFile], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /a hub is running for site "south": stop every hub of the fleet/);
+      assert.deepEqual(await dataKeys(), before);
+    } finally {
+      await running.store.close();
+    }
+
+    const rekeyed = await walnutDb(['rekey', '--new-key-file', newKeyFile, '--json'], env);
+    assert.equal(rekeyed.code, 0, rekeyed.stdout + rekeyed.stderr);
+    const result = json<{ dataKeyVersions: number[]; keyFileUpdated: boolean }>(rekeyed.stdout);
+    assert.deepEqual(result, { ...result, dataKeyVersions: [1], keyFileUpdated: false });
+    assert.doesNotMatch(rekeyed.stdout + rekeyed.stderr, new RegExp(`${oldKey}|${newKey}|${CANARY}`));
+
+    await assert.rejects(openTestStore({ backend: 'postgres', databaseUrl: url, key: oldKey, migrate: false }), (error: unknown) => {
+      assert.ok(error instanceof DataKeyError);
+      assert.match(error.message, /does not unwrap with this master key/);
+      return true;
+    });
+    const reopened = await openTestStore({ backend: 'postgres', databaseUrl: url, key: newKey, migrate: false });
+    try {
+      assert.equal(await reopened.store.secrets().get('ssh/nas'), CANARY, 'the same data key, so every secret still opens');
+      const audit = (await reopened.store.knex('audit_logs').where({ action: 'store.rekeyed' }).select('site_id', 'before', 'after')) as Array<{ site_id: number | null; before: string; after: string }>;
+      assert.equal(audit.length, 1);
+      assert.equal(audit[0]?.site_id, null, 'a change to the whole fleet database');
+      assert.doesNotMatch(JSON.stringify(audit), new RegExp(`${oldKey}|${newKey}`));
+    } finally {
+      await reopened.store.close();
+    }
+  });
+
+  it('rekey on PostgreSQL also rewrites a generated key file, which then opens the fleet database', async () => {
+    const dir = tempDir();
+    const url = (await sharedPostgres()).createDatabase();
+    const env = { WALNUT_DATA_DIR: dir, DATABASE_URL: url };
+    assert.equal((await walnutDb(['init'], env)).code, 0);
+    const keyFile = path.join(dir, 'walnut.db.key');
+    const generated = fs.readFileSync(keyFile, 'utf8');
+    const newKeyFile = path.join(dir, 'new.key');
+    fs.writeFileSync(newKeyFile, `${testKey('fleet-file')}\n`, { mode: 0o600 });
+    const rekeyed = await walnutDb(['rekey', '--new-key-file', newKeyFile], env);
+    assert.equal(rekeyed.code, 0, rekeyed.stdout + rekeyed.stderr);
+    assert.match(rekeyed.stdout, /the generated key file .*walnut\.db\.key now holds the new key/);
+    assert.equal(fs.readFileSync(keyFile, 'utf8'), fs.readFileSync(newKeyFile, 'utf8'));
+    assert.notEqual(fs.readFileSync(keyFile, 'utf8'), generated);
+    assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
+    assert.equal((await walnutDb(['info'], env)).code, 0, 'the rewritten key file opens the database');
   });
 });
