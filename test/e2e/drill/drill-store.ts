@@ -3,6 +3,7 @@
  * hub, as the other e2e tests do), and a wait on state the test can only poll
  * (a simulator's handle, a file the sshd's shutdown command writes).
  */
+import * as path from 'node:path';
 import { Store } from '../../../src/store/store';
 
 export interface JobRow {
@@ -40,11 +41,16 @@ export interface DrillRecords {
   audit: AuditRow[];
 }
 
-export async function readRecords(dbPath: string): Promise<DrillRecords> {
-  const store = await Store.open({ settings: { dbPath, production: false, allowNetworkFs: false }, env: {} });
+/** The hub's records, from its store as its environment names it (its SQLite file, or DATABASE_URL), with its generated key. */
+export async function readRecords(env: Record<string, string>): Promise<DrillRecords> {
+  const dbPath = path.join(env.WALNUT_DATA_DIR ?? '.', 'walnut.db');
+  const databaseUrl = env.DATABASE_URL;
+  const store = await Store.open({ settings: { dbPath, production: false, allowNetworkFs: false, ...(databaseUrl === undefined ? {} : { databaseUrl }) }, env: {} });
   try {
     return {
-      jobs: await store.knex('jobs').orderBy('id').select<JobRow[]>('id', 'run_id', 'stage', 'target', 'op', 'state', 'dry_run', 'result', 'error', 'queued_at', 'sent_at', 'finished_at'),
+      // dry_run is 0/1 on SQLite and a boolean on PostgreSQL: one shape for the assertions.
+      jobs: (await store.knex('jobs').orderBy('id').select<JobRow[]>('id', 'run_id', 'stage', 'target', 'op', 'state', 'dry_run', 'result', 'error', 'queued_at', 'sent_at', 'finished_at'))
+        .map((job) => ({ ...job, dry_run: Number(job.dry_run) })),
       events: await store.knex('events').orderBy('id').select<EventRow[]>('ts', 'type', 'source', 'message'),
       audit: await store.knex('audit_logs').orderBy('id').select<AuditRow[]>('ts', 'actor', 'action', 'resource'),
     };

@@ -47,7 +47,13 @@ async function startHaClient(env: Record<string, string>, hub: RunningHub): Prom
   return recordTopics(hub.mqtt, ['walnut/#'], { username, password });
 }
 
-export async function startDrillWorld(timing: DrillTiming, options: { guestShutdownMs?: number } = {}): Promise<DrillWorld> {
+export interface DrillOptions {
+  guestShutdownMs?: number;
+  /** A fleet database for the hub (DATABASE_URL) instead of its encrypted SQLite file. */
+  databaseUrl?: string;
+}
+
+export async function startDrillWorld(timing: DrillTiming, options: DrillOptions = {}): Promise<DrillWorld> {
   const upsd = await startRealUpsd();
   const sshd = await startRealSshd().catch(async (error: unknown) => {
     await upsd.stop();
@@ -64,7 +70,7 @@ export async function startDrillWorld(timing: DrillTiming, options: { guestShutd
   const pve = await proxmox.start({ host: '127.0.0.1', port: 0 });
   const stopPeers = (): Promise<unknown> => Promise.all([shelly.stop(), tapo.stop(), proxmox.stop(), sshd.stop(), upsd.stop()]);
   try {
-    return await startHub(timing, { upsd, sshd, shelly, tapo, proxmox }, { lamp: `${lamp.host}:${lamp.port}`, heater: `${heater.host}:${heater.port}`, pveUrl: pve.url, pveFingerprint: pve.fingerprint256 }, stopPeers);
+    return await startHub(timing, options, { upsd, sshd, shelly, tapo, proxmox }, { lamp: `${lamp.host}:${lamp.port}`, heater: `${heater.host}:${heater.port}`, pveUrl: pve.url, pveFingerprint: pve.fingerprint256 }, stopPeers);
   } catch (error) {
     await stopPeers();
     throw error;
@@ -74,7 +80,7 @@ export async function startDrillWorld(timing: DrillTiming, options: { guestShutd
 type Peers = Pick<DrillWorld, 'upsd' | 'sshd' | 'shelly' | 'tapo' | 'proxmox'>;
 
 /** The rules folder, the secrets and the hub on the peers already running. */
-async function startHub(timing: DrillTiming, peers: Peers, devices: { lamp: string; heater: string; pveUrl: string; pveFingerprint: string }, stopPeers: () => Promise<unknown>): Promise<DrillWorld> {
+async function startHub(timing: DrillTiming, options: DrillOptions, peers: Peers, devices: { lamp: string; heater: string; pveUrl: string; pveFingerprint: string }, stopPeers: () => Promise<unknown>): Promise<DrillWorld> {
   const { upsd, sshd } = peers;
   const dataDir = tempDir('walnut-drill-');
   const rulesDir = path.join(dataDir, 'rules');
@@ -86,6 +92,7 @@ async function startHub(timing: DrillTiming, peers: Peers, devices: { lamp: stri
   const env = {
     WALNUT_DATA_DIR: dataDir, WALNUT_RULES_DIR: rulesDir,
     WALNUT_NUT_SERVERS: `admin@${upsd.host}:${upsd.port}`, WALNUT_NUT_RETRY_DELAY_MS: '100',
+    ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl }),
   };
   const secrets: Array<[string, string]> = [
     ['nut/admin', 'adminpw'], ['box-key', sshd.clientKey], ['tapo', 'me@example.com:tapo-pw'], ['pve-token', 'walnut@pve!drill=pve-secret'],
