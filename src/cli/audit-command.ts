@@ -12,6 +12,7 @@ interface AuditOptions extends GlobalOptions {
   since?: string;
   action?: string;
   limit?: string;
+  allSites?: boolean;
   json?: boolean;
 }
 
@@ -36,14 +37,19 @@ const brief = (value: unknown): string => (value === null ? '-' : JSON.stringify
 export async function auditCommand(options: AuditOptions): Promise<void> {
   const limit = parseLimit(options.limit);
   const since = options.since === undefined ? undefined : parseSince(options.since);
-  const store = await Store.open({ settings: cliSettings(options) });
+  const settings = cliSettings(options);
+  const store = await Store.open({ settings });
   try {
-    const rows = await readAuditTrail(store.knex, { limit, ...(since === undefined ? {} : { since }), ...(options.action === undefined ? {} : { actionPrefix: options.action }) });
+    const rows = await readAuditTrail(store.knex, {
+      limit, ...(since === undefined ? {} : { since }), ...(options.action === undefined ? {} : { actionPrefix: options.action }),
+      ...(options.allSites ? {} : { site: settings.site }),
+    });
     if (options.json) return printJson(rows.map((row) => ({ ...row, time: new Date(row.ts).toISOString() })));
     if (rows.length === 0) return println('no audit rows match');
     for (const row of rows) {
       const from = row.ip === null ? '' : `  from ${row.ip}`;
-      println(`${new Date(row.ts).toISOString()}  ${row.actor.padEnd(20)} ${row.action.padEnd(26)} ${row.resource}  before ${brief(row.before)}  after ${brief(row.after)}${from}`);
+      const site = options.allSites ? `${(row.site ?? '(all)').padEnd(12)} ` : '';
+      println(`${new Date(row.ts).toISOString()}  ${site}${row.actor.padEnd(20)} ${row.action.padEnd(26)} ${row.resource}  before ${brief(row.before)}  after ${brief(row.after)}${from}`);
     }
   } finally {
     await store.close();
@@ -57,6 +63,7 @@ export function registerAuditCommand(program: Command, globals: Globals): void {
     .option('--since <duration|iso>', 'only rows newer than this: a duration ago (30m, 24h) or an ISO date')
     .option('--action <prefix>', 'only actions starting with this (e.g. apikey, policy.override, secret)')
     .option('--limit <n>', 'the newest N rows (default 100)')
+    .option('--all-sites', 'every site of a fleet database, each row with its site (default: this hub\'s WALNUT_SITE and changes to the whole database)')
     .option('--json', 'machine-readable output')
-    .action((options: { since?: string; action?: string; limit?: string; json?: boolean }, command: Command) => auditCommand({ ...globals(command), ...options }));
+    .action((options: { since?: string; action?: string; limit?: string; allSites?: boolean; json?: boolean }, command: Command) => auditCommand({ ...globals(command), ...options }));
 }

@@ -15,6 +15,7 @@ import { tempDir, testKey } from '../../helpers/temp';
 interface AuditJson {
   time: string;
   ts: number;
+  site: string | null;
   actor: string;
   action: string;
   resource: string;
@@ -113,5 +114,21 @@ describe('walnut audit: the trail of every change', function () {
     assert.deepEqual(row?.after, { keySource: `the new key file ${newKeyFile}`, dataKeyVersions: [1] });
     const text = JSON.stringify(row);
     assert.ok(!text.includes(newKey) && !text.includes(testKey()), 'no key in the row');
+  });
+
+  it('shows this hub\'s site and the changes to the whole database; --all-sites shows every site, each row with its site', async () => {
+    const north = await walnut(['secrets', 'set', 'north/ssh/nas', '--stdin'], { ...env, WALNUT_SITE: 'north' }, CANARY);
+    assert.equal(north.code, 0, north.stderr);
+    const mine = await trail();
+    assert.ok(!mine.some((row) => row.site === 'north'), 'another site\'s change is not in this hub\'s trail');
+    assert.ok(mine.every((row) => row.site === 'default' || row.site === null), JSON.stringify(mine.map((row) => row.site)));
+    assert.ok(mine.some((row) => row.action === 'store.rekeyed'), 'the rekey (on a one-site store, the default site) is in it');
+    const all = await trail('--all-sites', '--action', 'secret.');
+    assert.deepEqual(all.map((row) => [row.site, row.action, row.resource]), [
+      ['default', 'secret.added', 'secret/ssh/nas'], ['default', 'secret.updated', 'secret/ssh/nas'], ['default', 'secret.removed', 'secret/ssh/nas'],
+      ['north', 'secret.added', 'secret/north/ssh/nas'],
+    ]);
+    const table = await walnut(['audit', '--all-sites', '--action', 'secret.added'], env);
+    assert.match(table.stdout, /Z\s+north\s+cli:\S+\s+secret\.added\s+secret\/north\/ssh\/nas/);
   });
 });
