@@ -5,7 +5,7 @@ import { hasDemoData, seedDemoData } from '../store/demo';
 import { runEncryptionSelfTest } from '../store/encryption-selftest';
 import { checkHealth } from '../store/health';
 import { redactDatabaseUrl } from '../store/postgres/knex-postgres';
-import { copyStore, countReadableSecrets } from '../store/copy';
+import { copyStore } from '../store/copy';
 import { storeInfo } from '../store/info';
 import { generatedKeyPath, type MasterKey, resolveMasterKey } from '../store/master-key';
 import { rekeyFleetDatabase } from '../store/postgres/rekey';
@@ -194,7 +194,7 @@ export async function copyCommand(options: GlobalOptions & JsonOption & { to?: s
     }
     // A fresh open: the copied data key, not the one the empty target made, must open every secret.
     const reopened = await Store.open({ settings: { ...settings, databaseUrl: options.to }, migrate: false });
-    const secrets = await countReadableSecrets(reopened).finally(() => reopened.close());
+    const secrets = await reopened.secrets().countReadable().finally(() => reopened.close());
     const verified = result.verified && secrets.readable === secrets.total;
     if (!verified) process.exitCode = 1;
     if (options.json) return printJson({ ...result, secrets, verified });

@@ -36,11 +36,12 @@ secrets
   .argument('<name>', 'secret name, as targets reference it with secretRef')
   .option('--from-file <file>', 'read the value from a file (one trailing newline dropped)')
   .option('--stdin', 'read the value from standard input')
-  .action((name: string, options: { fromFile?: string; stdin?: boolean }, command: Command) => secretsSetCommand(name, { ...globals(command), ...options }));
+  .option('--fleet', 'on a fleet database (DATABASE_URL): for every site, not only this hub\'s WALNUT_SITE')
+  .action((name: string, options: { fromFile?: string; stdin?: boolean; fleet?: boolean }, command: Command) => secretsSetCommand(name, { ...globals(command), ...options }));
 
 secrets
   .command('list')
-  .description('names and dates, never values')
+  .description('names, scope (this site or the whole fleet) and dates, never values')
   .option('--json', 'machine-readable output')
   .action((options: { json?: boolean }, command: Command) => secretsListCommand({ ...globals(command), ...options }));
 
@@ -48,7 +49,8 @@ secrets
   .command('rm')
   .description('remove a secret')
   .argument('<name>', 'secret name')
-  .action((name: string, _options: unknown, command: Command) => secretsRemoveCommand(name, globals(command)));
+  .option('--fleet', 'on a fleet database: remove the fleet-wide secret, not this site\'s')
+  .action((name: string, options: { fleet?: boolean }, command: Command) => secretsRemoveCommand(name, { ...globals(command), ...options }));
 
 registerBackupCommands(program, globals);
 registerImportCommand(program, globals);

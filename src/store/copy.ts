@@ -87,14 +87,3 @@ export async function copyStore(source: Store, target: Store, onTable: (table: s
   }
   return { from: source.dbPath, to: target.dbPath, tables, verified: tables.every((table) => table.verified) };
 }
-
-/** Opens every secret (values never leave this function): how many the store can read with its data key. */
-export async function countReadableSecrets(store: Store): Promise<{ readable: number; total: number }> {
-  const secrets = store.secrets();
-  const names = (await secrets.list()).map((entry) => entry.name);
-  let readable = 0;
-  for (const name of names) {
-    if (await secrets.get(name).then(() => true, () => false)) readable += 1;
-  }
-  return { readable, total: names.length };
-}

@@ -58,6 +58,8 @@ export class Store {
     private readonly dataKey: { key: Buffer; version: number } | undefined,
     private readonly lock: HeldLock | undefined,
     private readonly masterKey: string,
+    /** WALNUT_SITE: whose secrets come first (the fleet's follow). */
+    readonly site: string,
   ) {}
 
   static async open(options: OpenStoreOptions): Promise<Store> {
@@ -78,7 +80,7 @@ export class Store {
         restrictFiles(dbPath);
         if (options.migrate ?? true) await migrateLatest(knex);
         const dataKey = (await knex.schema.hasTable('data_keys')) ? await loadOrCreateDataKey(knex, masterKey.key) : undefined;
-        return new Store(knex, dbPath, 'sqlite', masterKey.source, dataKey, lock, masterKey.key);
+        return new Store(knex, dbPath, 'sqlite', masterKey.source, dataKey, lock, masterKey.key, settings.site ?? 'default');
       } catch (error) {
         await knex.destroy();
         throw error;
@@ -107,7 +109,7 @@ export class Store {
       if (options.lockAs !== undefined) lock = await SiteLock.take(knex, settings.site ?? 'default', options.lockAs, location);
       if (options.migrate ?? true) await withAdvisoryLock(knex, 'migrations', () => migrateLatest(knex));
       const dataKey = (await knex.schema.hasTable('data_keys')) ? await loadOrCreateDataKey(knex, masterKey.key) : undefined;
-      return new Store(knex, location, 'postgres', masterKey.source, dataKey, lock, masterKey.key);
+      return new Store(knex, location, 'postgres', masterKey.source, dataKey, lock, masterKey.key, settings.site ?? 'default');
     } catch (error) {
       await lock?.release();
       await knex.destroy();
@@ -144,8 +146,9 @@ export class Store {
     return unwrapDataKey(wrapped, this.masterKey);
   }
 
+  /** On a fleet database a secret belongs to this hub's site unless set fleet-wide; the SQLite store's are all fleet-wide (one hub). */
   secrets(): SecretStore {
-    return new SecretStore(this.knex, this.deriveKey('walnut/secrets/v1'), this.dataKeyVersion);
+    return new SecretStore(this.knex, this.deriveKey('walnut/secrets/v1'), this.dataKeyVersion, this.site, this.isPostgres ? 'site' : 'fleet');
   }
 
   async close(): Promise<void> {

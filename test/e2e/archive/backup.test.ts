@@ -21,7 +21,6 @@ import { deriveKey } from '../../../src/store/aead';
 import { seedDemoData } from '../../../src/store/demo';
 import { ensureSite } from '../../../src/store/sites';
 import { migrationConfig, Store } from '../../../src/store/store';
-import { deleteWithTombstones } from '../../../src/store/tombstones';
 import { childEnv, DIST, exited, waitForLine } from '../../helpers/process';
 import { describeEachBackend, openTestStore, type TestStore } from '../../helpers/store';
 import { tempDir, testKey } from '../../helpers/temp';
@@ -90,7 +89,7 @@ describeEachBackend('backup and restore', function (backend) {
     await knex('ups_samples').insert(Array.from({ length: 50 }, (_, index) => ({ ups_id: ups.id, ts: Date.now() + index, status: 'OB', battery_charge: 80 })));
     await knex('events').insert({ site_id: siteId, ts: Date.now(), severity: 'warning', type: 'test', source: 'test', message: 'after the full backup', created_at: Date.now(), updated_at: Date.now() });
     await knex('ups').where({ id: ups.id }).update({ description: 'renamed', updated_at: Date.now() });
-    await knex.transaction((trx) => deleteWithTombstones(trx, 'secrets', { name: 'doomed' }, 'name'));
+    assert.equal(await source.store.secrets().remove('doomed'), true);
     const incremental = await backup(source.store, 'incremental', { since: full, passphrase: PASSPHRASE });
     const header = (await ArchiveReader.open(incremental, { passphrase: PASSPHRASE })).header;
     assert.equal(header.type, 'incremental');
