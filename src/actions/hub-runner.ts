@@ -17,7 +17,7 @@ export function storeBackedRunner(
     targets: () => new Map([...rules.current().targets].map(([name, defined]) => [name, defined.target])),
     driverFor: (name, target) => createDriver(name, target, {
       secret: (secretName) => secrets.get(secretName),
-      trustedFingerprint: (targetName) => trustedFingerprint(store.knex, targetName),
+      trustedFingerprint: (endpoint) => trustedFingerprint(store.knex, siteId, endpoint),
     }),
   });
 }

@@ -53,11 +53,12 @@ function address(target: Target): string {
 
 /** `walnut targets list [--json]`. */
 export async function targetsListCommand(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  await withTargets(options, async ({ store, ruleSet }) => {
+  await withTargets(options, async ({ store, siteId, ruleSet }) => {
     const rows = await Promise.all([...ruleSet.targets.values()].map(async ({ name, target }) => {
       let trust: string | undefined;
       if (target.type === 'ssh') {
-        trust = target.host_key_fingerprint ? 'pinned in the rules' : (await trustedFingerprint(store.knex, name)) ? 'trusted' : 'not trusted (walnut targets trust)';
+        const trusted = await trustedFingerprint(store.knex, siteId, { host: target.host, port: target.port ?? 22 });
+        trust = target.host_key_fingerprint ? 'pinned in the rules' : trusted ? 'trusted' : 'not trusted (walnut targets trust)';
       }
       return { name, type: target.type, address: address(target), ops: SUPPORTED_OPS[target.type], watts: target.watts ?? null, self: target.self === true, ...(trust ? { hostKey: trust } : {}) };
     }));
@@ -72,10 +73,10 @@ export async function targetsListCommand(options: GlobalOptions & { json?: boole
 /** `walnut targets probe NAME [--json]`: read-only; exits 1 when the target cannot be reached or logged in to. */
 export async function targetsProbeCommand(name: string, options: GlobalOptions & { json?: boolean; timeout?: string }): Promise<void> {
   const timeoutMs = parseTimeout(options.timeout, 10_000);
-  await withTargets(options, async ({ store, ruleSet }) => {
+  await withTargets(options, async ({ store, siteId, ruleSet }) => {
     const target = targetNamed(ruleSet, name);
     const secrets = store.secrets();
-    const driver = createDriver(name, target, { secret: (secret) => secrets.get(secret), trustedFingerprint: (targetName) => trustedFingerprint(store.knex, targetName) });
+    const driver = createDriver(name, target, { secret: (secret) => secrets.get(secret), trustedFingerprint: (endpoint) => trustedFingerprint(store.knex, siteId, endpoint) });
     const probe = await driver.probe({ timeoutMs, signal: AbortSignal.timeout(timeoutMs + 1000) });
     if (target.type !== 'wol' && (!probe.reachable || !probe.authenticated)) process.exitCode = 1;
     if (options.json) printJson({ target: name, ...probe });

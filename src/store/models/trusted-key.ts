@@ -3,6 +3,7 @@ import { TimestampedModel } from './base-model';
 export class TrustedKey extends TimestampedModel {
   static override tableName = 'trusted_keys';
 
+  site_id!: number;
   target!: string;
   host!: string;
   port!: number;

@@ -51,6 +51,23 @@ describeEachBackend('migrations', (backend) => {
     await store.close();
   });
 
+  it('009 gives host keys trusted before it to the first site, and lets another site trust the same address', async () => {
+    const { store } = await openTestStore({ backend, migrate: false });
+    const knex = store.knex;
+    while ((await schemaStatus(knex)).version !== '008_site_secrets') await knex.migrate.up(migrationConfig());
+    const now = Date.now();
+    await knex('sites').insert({ name: 'first', created_at: now, updated_at: now });
+    const key = { host: '10.0.0.5', port: 22, kind: 'ssh-hostkey', fingerprint: 'SHA256:old', created_at: now, updated_at: now };
+    await knex('trusted_keys').insert({ ...key, target: 'nas' });
+    await knex.migrate.latest(migrationConfig());
+    const first = (await knex('sites').where({ name: 'first' }).first('id')) as { id: number };
+    assert.deepEqual(((await knex('trusted_keys').select('site_id')) as Array<{ site_id: number }>).map((row) => Number(row.site_id)), [first.id]);
+    const [second] = (await knex('sites').insert({ name: 'second', created_at: now, updated_at: now }).returning('id')) as Array<{ id: number }>;
+    await knex('trusted_keys').insert({ ...key, target: 'nas', site_id: second!.id, fingerprint: 'SHA256:other' });
+    await assert.rejects(knex('trusted_keys').insert({ ...key, target: 'again', site_id: second!.id }), /unique|UNIQUE/);
+    await store.close();
+  });
+
   it('gives every mutable table created_at and updated_at', async () => {
     const { store } = await openTestStore({ backend });
     // Samples are append-only (never updated): their `ts` is their time.
