@@ -91,16 +91,12 @@ export class SecretStore {
     return rows.find((row) => row.name === site) ?? rows[0];
   }
 
-  private openRow(row: SecretRow, name: string): string {
-    const plain = open(this.key, Buffer.from(row.ciphertext, 'base64'), row.name);
-    if (plain === undefined) throw new SecretTamperedError(name);
-    return plain.toString('utf8');
-  }
-
   async get(name: string): Promise<string> {
     const row = await this.find(name);
     if (row === undefined) throw new SecretNotFoundError(name);
-    return this.openRow(row, name);
+    const plain = open(this.key, Buffer.from(row.ciphertext, 'base64'), row.name);
+    if (plain === undefined) throw new SecretTamperedError(name);
+    return plain.toString('utf8');
   }
 
   async has(name: string): Promise<boolean> {
