@@ -81,6 +81,10 @@ export async function healthCommand(options: GlobalOptions & JsonOption): Promis
   } else {
     println(`  server         PostgreSQL ${report.serverVersion}`);
     println(`  database size  ${formatBytes(report.databaseSizeBytes)}; ${report.connections} walNUT session(s) open`);
+    for (const site of report.sites) {
+      const last = site.lastSampleAt === null ? 'no samples yet' : `newest sample ${new Date(site.lastSampleAt).toISOString()}`;
+      println(`  site ${site.name.padEnd(10)}${site.held ? 'hub running' : 'no hub    '}  ${site.ups} UPS, ${last}`);
+    }
   }
   for (const check of report.checks) println(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(11)} ${check.detail}`);
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 
 /** The first key of every walNUT advisory lock ("WNUT"), so other applications' locks never collide. */
-const NAMESPACE = 0x574e5554;
+export const ADVISORY_NAMESPACE = 0x574e5554;
 
 interface PoolClient {
   acquireConnection(): Promise<pg.Client>;
@@ -38,7 +38,7 @@ async function advisoryLock(knex: Knex, name: string, sql: string): Promise<Advi
   const client = knex.client as PoolClient;
   const connection = await client.acquireConnection();
   try {
-    const result = await connection.query<{ locked: boolean }>(sql, [NAMESPACE, name]);
+    const result = await connection.query<{ locked: boolean }>(sql, [ADVISORY_NAMESPACE, name]);
     if (result.rows[0]?.locked !== true) {
       await client.releaseConnection(connection);
       return undefined;
@@ -70,7 +70,7 @@ async function advisoryLock(knex: Knex, name: string, sql: string): Promise<Advi
       if (released) return;
       released = true;
       try {
-        if (!lost) await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [NAMESPACE, name]);
+        if (!lost) await connection.query('SELECT pg_advisory_unlock($1, hashtext($2))', [ADVISORY_NAMESPACE, name]);
       } finally {
         await giveBack();
       }

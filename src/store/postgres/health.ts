@@ -1,5 +1,6 @@
 import { connectionCheck, type HealthCheck, medianLatencyMs, schemaCheck } from '../health-check';
 import { schemaStatus, type SchemaStatus } from '../schema-status';
+import { type FleetSite, fleetSites } from './fleet-sites';
 import type { Store } from '../store';
 
 export interface PoolUse {
@@ -24,6 +25,8 @@ export interface PostgresHealthReport {
   connections: number;
   ssl: boolean;
   schema: SchemaStatus;
+  /** Every site of the fleet: held by a running hub or not, UPSes, newest sample. */
+  sites: FleetSite[];
   checks: HealthCheck[];
 }
 
@@ -54,6 +57,7 @@ export async function checkPostgresHealth(store: Store): Promise<PostgresHealthR
   const { sessions } = await firstRow<{ sessions: number }>(store, "SELECT count(*) AS sessions FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'walnut'");
   const { ssl } = await firstRow<{ ssl: boolean | null }>(store, 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
   const schema = await schemaStatus(store.knex);
+  const sites = schema.applied.length > 0 ? await fleetSites(store.knex) : [];
   const major = Number.parseInt(serverVersion, 10);
   const pool = poolUse(store);
   const checks: HealthCheck[] = [
@@ -76,6 +80,7 @@ export async function checkPostgresHealth(store: Store): Promise<PostgresHealthR
     connections: Number(sessions),
     ssl: ssl === true,
     schema,
+    sites,
     checks,
   };
 }

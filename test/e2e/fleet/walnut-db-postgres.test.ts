@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataKeyError } from '../../../src/errors';
+import { ensureSite } from '../../../src/store/sites';
 import { walnut, walnutDb } from '../../helpers/process';
 import { PG_PASSWORD, sharedPostgres } from '../../helpers/postgres';
 import { openTestStore } from '../../helpers/store';
@@ -72,6 +73,24 @@ describe('walnut-db on PostgreSQL', function () {
     const text = await walnutDb(['health'], { ...env, WALNUT_DB_POOL_SIZE: '3' });
     assert.match(text.stdout, /server\s+PostgreSQL \d+/);
     assert.match(text.stdout, /pool\s+\d+ used, \d+ free of 3/);
+
+    // The fleet's sites: a running hub's (its lock seen in pg_locks, never taken by the check) and an idle one.
+    const hub = await openTestStore({ backend: 'postgres', databaseUrl: url, key: env.WALNUT_DB_KEY, site: 'south', lockAs: 'walnut hub', migrate: false });
+    try {
+      const south = (await ensureSite(hub.store.knex, 'south')).id;
+      const [ups] = (await hub.store.knex('ups').insert({ site_id: south, name: 'rack', server: '127.0.0.1:3493', created_at: 1, updated_at: 1 }).returning('id')) as Array<{ id: number }>;
+      await hub.store.knex('ups_samples').insert([{ ups_id: ups!.id, ts: 1_700_000_000_000, status: 'OL' }, { ups_id: ups!.id, ts: 1_700_000_001_000, status: 'OL' }]);
+      const fleet = json<{ sites: unknown[] }>((await walnutDb(['health', '--json'], env)).stdout);
+      assert.deepEqual(fleet.sites, [
+        { name: 'default', held: false, ups: 0, lastSampleAt: null },
+        { name: 'south', held: true, ups: 1, lastSampleAt: 1_700_000_001_000 },
+      ]);
+      assert.match((await walnutDb(['health'], env)).stdout, /site south\s+hub running\s+1 UPS, newest sample 2023-11-14T22:13:21.000Z/);
+    } finally {
+      await hub.store.close();
+    }
+    const released = json<{ sites: Array<{ name: string; held: boolean }> }>((await walnutDb(['health', '--json'], env)).stdout);
+    assert.deepEqual(released.sites.map((site) => [site.name, site.held]), [['default', false], ['south', false]], 'the stopped hub\'s site is free');
 
     const refused = await walnutDb(['health', '--json'], { ...env, DATABASE_URL: url.replace(PG_PASSWORD, 'wrong-password') });
     assert.equal(refused.code, 1);
