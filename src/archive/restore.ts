@@ -13,14 +13,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Knex } from 'knex';
-import { ArchiveFormatError, ArchiveTamperedError, StoreError } from '../errors';
-import { deriveKey, open, seal } from '../store/aead';
+import { ArchiveFormatError, StoreError } from '../errors';
 import { recordAudit } from '../store/audit';
 import { WalnutMigrationSource } from '../store/migration-source';
 import { advanceSequences } from '../store/postgres/sequences';
 import { isPostgres } from '../store/raw-connection';
 import { migrateLatest, migrationConfig, Store } from '../store/store';
 import type { ArchiveReader } from './reader';
+import { type Resealer, resealerFor } from './reseal';
 import { insertPage, tableColumns, tablePages, type InsertMode, type Page } from './table-rows';
 import { ARCHIVED_TABLES, archivedTable, type ArchivedTable } from './tables';
 import { appliedMigrations } from './writer';
@@ -75,7 +75,7 @@ export async function restoreArchive(store: Store, reader: ArchiveReader, option
     tables: ARCHIVED_TABLES.filter((table) => selected.has(table.name)).map((table) => ({ table, rows: reader.section(table.name)!.rows })),
     pages: (table) => reader.pages(reader.section(table)!),
   };
-  const archiveSecretsKey = deriveKey(reader.dataKey, 'walnut/secrets/v1');
+  const reseal = resealerFor(reader.dataKey, store);
   const report = { file: reader.file, type: header.type, mode: options.mode, dryRun: options.dryRun };
 
   const known = await new WalnutMigrationSource().getMigrations();
@@ -85,11 +85,11 @@ export async function restoreArchive(store: Store, reader: ArchiveReader, option
   }
   const current = await appliedMigrations(store.knex);
   if (header.migrations.length === current.length) {
-    return { ...report, tables: await apply(store, fromArchive, archiveSecretsKey, header.type, options) };
+    return { ...report, tables: await apply(store, fromArchive, reseal, header.type, options) };
   }
   const scratch = await migratedCopy(fromArchive, header.migrations);
   try {
-    const tables = await apply(store, storeSource(scratch.knex, fromArchive.tables), archiveSecretsKey, header.type, options);
+    const tables = await apply(store, storeSource(scratch.knex, fromArchive.tables), reseal, header.type, options);
     return { ...report, tables, migratedFrom: header.migrations.at(-1) ?? '' };
   } finally {
     await scratch.close();
@@ -97,8 +97,7 @@ export async function restoreArchive(store: Store, reader: ArchiveReader, option
   }
 }
 
-async function apply(store: Store, source: RowSource, archiveSecretsKey: Buffer, type: 'full' | 'incremental', options: RestoreOptions): Promise<TableReport[]> {
-  const storeSecrets = { key: store.deriveKey('walnut/secrets/v1'), version: store.dataKeyVersion };
+async function apply(store: Store, source: RowSource, reseal: Resealer, type: 'full' | 'incremental', options: RestoreOptions): Promise<TableReport[]> {
   const totalRows = source.tables.reduce((sum, { rows }) => sum + rows, 0);
   let doneRows = 0;
   const reports: TableReport[] = [];
@@ -115,7 +114,7 @@ async function apply(store: Store, source: RowSource, archiveSecretsKey: Buffer,
       for await (const read of source.pages(table.name)) {
         const unknown = read.columns.filter((column) => !known.has(column));
         if (unknown.length > 0) throw new ArchiveFormatError(`table "${table.name}" in the archive has columns this store does not: ${unknown.join(', ')}`);
-        const page = table.name === 'secrets' ? resealPage(read, archiveSecretsKey, storeSecrets) : read;
+        const page = reseal(table.name, read);
         if (table.name === 'tombstones' && type === 'incremental') tombstones.push(page);
         report.rows += page.rows.length;
         doneRows += page.rows.length;
@@ -170,22 +169,6 @@ async function countExisting(trx: Knex.Transaction, table: ArchivedTable, page: 
     found += Number(((await query.count({ n: '*' }).first()) as { n: number | string }).n);
   }
   return found;
-}
-
-function resealPage(page: Page, from: Buffer, to: { key: Buffer; version: number }): Page {
-  const [nameAt, cipherAt, versionAt] = ['name', 'ciphertext', 'key_version'].map((column) => page.columns.indexOf(column)) as [number, number, number];
-  return {
-    columns: page.columns,
-    rows: page.rows.map((row) => {
-      const name = String(row[nameAt]);
-      const plain = open(from, Buffer.from(String(row[cipherAt]), 'base64'), name);
-      if (plain === undefined) throw new ArchiveTamperedError('secrets', `secret "${name}" does not decrypt with the archive's data key`);
-      const copy = [...row];
-      copy[cipherAt] = seal(to.key, plain, name).toString('base64');
-      copy[versionAt] = to.version;
-      return copy;
-    }),
-  };
 }
 
 function storeSource(knex: Knex, tables: RowSource['tables']): RowSource {

@@ -18,6 +18,8 @@ import { ARCHIVED_TABLES } from '../../../src/archive/tables';
 import { createArchive } from '../../../src/archive/writer';
 import { ArchiveFormatError, ArchiveKeyError, ArchiveTamperedError, StoreError } from '../../../src/errors';
 import { deriveKey } from '../../../src/store/aead';
+import { FlowStore } from '../../../src/flows/flow-store';
+import { decryptNodeRedCredentials, encryptNodeRedCredentials } from '../../../src/flows/node-red-credentials';
 import { seedDemoData } from '../../../src/store/demo';
 import { ensureSite } from '../../../src/store/sites';
 import { migrationConfig, Store } from '../../../src/store/store';
@@ -155,6 +157,25 @@ describeEachBackend('backup and restore', function (backend) {
       assert.deepEqual((await listBackups(shared.store, 'north')).map((row) => row.path), [north[2]!.path, north[1]!.path]);
     } finally {
       await shared.store.close();
+    }
+  });
+
+  it('re-seals the flows\' Node-RED credentials for the restoring hub\'s data key, so its editor and flows still open them', async () => {
+    const origin = await openTestStore({ backend });
+    const target = await openTestStore({ backend, key: testKey('credentials-target') });
+    const credentialSecret = (store: Store): string => store.deriveKey('walnut/node-red-credentials/v1').toString('hex');
+    const credentials = { 'nut-1': { username: 'monuser', password: CANARY } };
+    try {
+      const originSite = (await ensureSite(origin.store.knex, 'default')).id;
+      await new FlowStore(origin.store.knex, originSite).save({ flows: [{ id: 'nut-1', type: 'nut-server' }], credentials: encryptNodeRedCredentials(credentialSecret(origin.store), credentials), actor: 'test' });
+      const file = (await createBackup(origin.store, { backupsDir: backupsDir(), hubVersion: 'test', site: 'default', type: 'full', passphrase: PASSPHRASE })).path;
+      const targetSite = (await ensureSite(target.store.knex, 'default')).id;
+      await restoreArchive(target.store, await ArchiveReader.open(file, { passphrase: PASSPHRASE }), { mode: 'replace', dryRun: false, actor: 'test', siteId: targetSite });
+      const restored = await new FlowStore(target.store.knex, targetSite).latest();
+      assert.deepEqual(decryptNodeRedCredentials(credentialSecret(target.store), restored!.credentials as { $: string }), credentials);
+    } finally {
+      await target.store.close();
+      await origin.store.close();
     }
   });
 
