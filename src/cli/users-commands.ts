@@ -45,7 +45,7 @@ export async function usersAddCommand(username: string, options: GlobalOptions &
     await addUser(store.knex, username, password, cliActor(), siteId);
     println(`added editor user "${username}"`);
     if (first) {
-      println("the editor asks for a login from the hub's next start: restart a running hub (systemctl restart walnut)");
+      println('the editor now asks for a login, a running hub\'s too (no restart needed)');
     }
   });
 }
@@ -66,9 +66,8 @@ export async function usersRemoveCommand(username: string, options: GlobalOption
     println(`removed editor user "${username}"`);
     if ((await countUsers(store.knex)) === 0) {
       process.stderr.write(
-        'warning: that was the last editor user. From the next start the editor has no login and listens only on loopback: ' +
-          'a hub with WALNUT_HTTP_HOST on another address refuses to start until you run "walnut users add NAME". ' +
-          'Until it restarts, a running hub lets nobody log in.\n',
+        'warning: that was the last editor user. A hub whose editor is on loopback opens it to this machine without a login; ' +
+          'one with WALNUT_HTTP_HOST on another address lets nobody in, and refuses to start until you run "walnut users add NAME".\n',
       );
     }
   });

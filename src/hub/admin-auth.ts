@@ -11,37 +11,47 @@ import { checkPassword, countUsers, type EditorUser, findEditorUser } from '../s
 /**
  * Node-RED's `adminAuth` setting, the `credentials` type with functions
  * (node_modules/@node-red/editor-api/lib/auth/users.js): `users` is asked on
- * every request that carries a token, `authenticate` at each login.
+ * every request that carries a token, `authenticate` at each login, and
+ * `default` on every request without a token (the anonymous user, or none).
  */
 export interface NodeRedAdminAuth {
   type: 'credentials';
   users: (username: string) => Promise<EditorUser | null>;
   authenticate: (username: string, password: string) => Promise<EditorUser | null>;
+  default: () => Promise<AnonymousEditor | null>;
+}
+
+export interface AnonymousEditor {
+  anonymous: true;
+  permissions: '*';
 }
 
 /**
- * The editor's adminAuth, or undefined when no user exists (the editor is then
- * open, and assertEditorBind keeps it on loopback). The table is read at each
- * login and each request, so users added, changed or removed with the CLI take
- * effect without a restart; a removed user's open sessions end at their next
- * request. Node-RED does not catch a rejection from these functions (the
- * request would hang), so a store error is reported to `onError` and answered
- * as "no such user".
+ * The editor's adminAuth, read from the users table at each login and each
+ * request, so users added, changed or removed with the CLI take effect at
+ * once: while no user exists an editor on loopback is open to this machine
+ * (assertEditorBind keeps it there at start), and the first `walnut users add`
+ * turns its login on without a restart; a removed user's open sessions end at
+ * their next request. An editor bound beyond loopback never opens without a
+ * login, even after its last user is removed. Node-RED does not catch a
+ * rejection from these functions (the request would hang), so a store error
+ * is reported to `onError` and answered as "no such user" and "no anonymous".
  */
-export async function adminAuthFor(knex: Knex, onError: (error: unknown) => void = () => {}): Promise<NodeRedAdminAuth | undefined> {
-  if ((await countUsers(knex)) === 0) return undefined;
-  const guarded = async (work: () => Promise<EditorUser | null>): Promise<EditorUser | null> => {
+export function adminAuthFor(knex: Knex, options: { loopback: boolean; onError?: (error: unknown) => void }): NodeRedAdminAuth {
+  const guarded = async <T>(work: () => Promise<T | null>): Promise<T | null> => {
     try {
       return await work();
     } catch (error) {
-      onError(error);
+      options.onError?.(error);
       return null;
     }
   };
+  const anonymous: AnonymousEditor = { anonymous: true, permissions: '*' };
   return {
     type: 'credentials',
     users: (username) => guarded(() => findEditorUser(knex, username)),
     authenticate: (username, password) => guarded(() => checkPassword(knex, username, password)),
+    default: () => guarded(async () => (options.loopback && (await countUsers(knex)) === 0 ? anonymous : null)),
   };
 }
 

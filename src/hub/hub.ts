@@ -29,7 +29,7 @@ import { ensureSite } from '../store/sites';
 import { Store } from '../store/store';
 import { countUsers } from '../store/users';
 import { UpsRecorder } from '../store/ups-recorder';
-import { adminAuthFor, assertEditorBind } from './admin-auth';
+import { adminAuthFor, assertEditorBind, isLoopbackHost } from './admin-auth';
 import { startDemoDevices } from './demo';
 import { holdSite } from './site-hold';
 import { hubFlows, prepareUserDir, type HubFlowsOptions } from './flows';
@@ -204,11 +204,11 @@ export class Hub {
     prepareUserDir(path.join(this.settings.dataDir, 'node-red'));
     // No editor user: the editor is reachable from this machine only.
     assertEditorBind(this.settings.http.host, (await countUsers(store.knex)) > 0);
-    const adminAuth = await adminAuthFor(store.knex, (error) => this.logger.error({ err: error }, 'editor login failed'));
+    const adminAuth = adminAuthFor(store.knex, { loopback: isLoopbackHost(this.settings.http.host), onError: (error) => this.logger.error({ err: error }, 'editor login failed') });
     const flows = hubFlows({ store, siteId: services.siteId, settings: this.settings, credentialSecret, rules: services.rules, nut, mqtt, logger: this.logger.child({ service: 'flows' }) });
     flows.attach(() => red.nodes.loadFlows());
     this.flowWatcher = flows.watcher;
-    red.init(server, nodeRedSettings(this.settings, { credentialSecret, services, storageModule: flows.storage, ...(adminAuth ? { adminAuth } : {}) }));
+    red.init(server, nodeRedSettings(this.settings, { credentialSecret, services, storageModule: flows.storage, adminAuth }));
     // The REST API comes before Node-RED's routes, so no flow's http-in node can shadow it.
     app.use(API_ROOT, apiRouter({
       knex: store.knex, siteId: services.siteId, site: this.settings.site, version: WALNUT_VERSION, startedAt: this.startedAt,

@@ -18,7 +18,7 @@ const { Store } = require('./src/store/store');
 const { adminAuthFor } = require('./src/hub/admin-auth');
 (async () => {
   const store = await Store.open({ settings: { dbPath: process.env.WALNUT_DB_PATH, production: false, allowNetworkFs: false }, env: process.env });
-  const adminAuth = await adminAuthFor(store.knex, (error) => process.stderr.write('auth error: ' + error + '\\n'));
+  const adminAuth = adminAuthFor(store.knex, { loopback: true, onError: (error) => process.stderr.write('auth error: ' + error + '\\n') });
   const RED = require('node-red');
   const app = express();
   const server = http.createServer(app);
@@ -65,10 +65,10 @@ describe('walnut users CLI', () => {
     const add = await walnut(['users', 'add', 'alice', '--stdin'], env, `${password}\n`);
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /added editor user "alice"/);
-    assert.match(add.stdout, /the editor asks for a login from the hub's next start/);
+    assert.match(add.stdout, /the editor now asks for a login, a running hub's too \(no restart needed\)/);
     const second = await walnut(['users', 'add', 'bob', '--stdin'], env, 'another-long-password');
     assert.equal(second.code, 0, second.stderr);
-    assert.doesNotMatch(second.stdout, /next start/, 'only the first user changes what the hub does at start');
+    assert.doesNotMatch(second.stdout, /now asks for a login/, 'only the first user turns the login on');
 
     const again = await walnut(['users', 'add', 'alice', '--stdin'], env, password);
     assert.equal(again.code, 2);
@@ -103,7 +103,7 @@ describe('walnut users CLI', () => {
     const removeAlice = await walnut(['users', 'remove', 'alice'], env);
     assert.equal(removeAlice.code, 0, removeAlice.stderr);
     assert.match(removeAlice.stdout, /removed editor user "alice"/);
-    assert.match(removeAlice.stderr, /^warning: that was the last editor user\. From the next start the editor has no login and listens only on loopback/);
+    assert.match(removeAlice.stderr, /^warning: that was the last editor user\. A hub whose editor is on loopback opens it to this machine without a login; one with WALNUT_HTTP_HOST on another address lets nobody in/);
     const gone = await walnut(['users', 'remove', 'alice'], env);
     assert.equal(gone.code, 2);
     assert.match(gone.stderr, /no user named "alice"/);
@@ -226,11 +226,12 @@ describe('walnut users CLI', () => {
       editor = undefined;
     });
 
-    it('logs in users the CLI added, also after the start, and shuts out removed ones at their next request', async () => {
-      assert.equal((await walnut(['users', 'add', 'alice', '--stdin'], env, password)).code, 0);
+    it('turns the login on with the first user, logs in users the CLI added after the start, and shuts out removed ones at their next request', async () => {
       editor = spawn(process.execPath, ['-r', 'tsx/cjs', '-e', EDITOR], { cwd: ROOT, env: childEnv({ ...env, USER_DIR: tempDir() }), stdio: ['ignore', 'pipe', 'pipe'] });
       const [, port] = await waitForLine(editor, /editor on (\d+)\n/, 30_000);
       const base = `http://127.0.0.1:${port}`;
+      assert.equal(await flowsStatus(base), 200, 'no user yet: open to this machine');
+      assert.equal((await walnut(['users', 'add', 'alice', '--stdin'], env, password)).code, 0);
 
       const settings = (await (await fetch(`${base}/auth/login`)).json()) as { type?: string };
       assert.equal(settings.type, 'credentials', 'the editor asks for a login');

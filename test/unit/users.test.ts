@@ -11,6 +11,7 @@ const nodeRedUsers = require('@node-red/editor-api/lib/auth/users') as {
   init(config: unknown): void;
   get(username: string): Promise<{ username: string; permissions: string } | null | undefined>;
   authenticate(username: string, password: string): Promise<{ username: string; permissions: string } | null>;
+  default(): Promise<{ anonymous: true; permissions: string } | null>;
 };
 const nodeRedPermissions = require('@node-red/editor-api/lib/auth/permissions') as { hasPermission(scope: unknown, permission: string): boolean };
 
@@ -128,17 +129,21 @@ describe('editor users', () => {
   });
 
   describe('adminAuthFor', () => {
-    it('is undefined while no user exists', async () => {
-      assert.equal(await adminAuthFor(store.knex), undefined);
+    it('opens the editor anonymously only on loopback and only while no user exists, decided at each request', async () => {
+      const onLoopback = adminAuthFor(store.knex, { loopback: true });
+      const beyond = adminAuthFor(store.knex, { loopback: false });
+      assert.deepEqual(await onLoopback.default(), { anonymous: true, permissions: '*' });
+      assert.equal(await beyond.default(), null, 'beyond loopback never anonymous');
       await addUser(store.knex, 'alice', ALICE_PW, ACTOR, siteId);
+      assert.equal(await onLoopback.default(), null, 'the first user turns the login on without a restart');
       await removeUser(store.knex, 'alice', ACTOR, siteId);
-      assert.equal(await adminAuthFor(store.knex), undefined);
+      assert.deepEqual(await onLoopback.default(), { anonymous: true, permissions: '*' });
+      assert.equal(await beyond.default(), null, 'the last user gone: nobody gets in beyond loopback');
     });
 
     it('serves users and authenticate from the table, read at each call', async () => {
       await addUser(store.knex, 'alice', ALICE_PW, ACTOR, siteId);
-      const auth = await adminAuthFor(store.knex);
-      assert.ok(auth);
+      const auth = adminAuthFor(store.knex, { loopback: true });
       assert.equal(auth.type, 'credentials');
       assert.deepEqual(await auth.users('alice'), { username: 'alice', permissions: '*' });
       assert.equal(await auth.users('nobody'), null);
@@ -157,7 +162,7 @@ describe('editor users', () => {
 
     it("has the shapes Node-RED's editor-api consumes", async () => {
       await addUser(store.knex, 'alice', ALICE_PW, ACTOR, siteId);
-      const auth = await adminAuthFor(store.knex);
+      const auth = adminAuthFor(store.knex, { loopback: true });
       nodeRedUsers.init(auth);
       try {
         const user = await nodeRedUsers.authenticate('alice', ALICE_PW);
@@ -167,6 +172,7 @@ describe('editor users', () => {
         assert.equal(await nodeRedUsers.authenticate('alice', 'not the password'), null);
         assert.deepEqual(await nodeRedUsers.get('alice'), { username: 'alice', permissions: '*' });
         assert.equal(await nodeRedUsers.get('nobody'), null);
+        assert.equal(await nodeRedUsers.default(), null, 'no anonymous editor once a user exists');
       } finally {
         nodeRedUsers.init({});
       }
@@ -175,12 +181,12 @@ describe('editor users', () => {
     it('answers "no such user" instead of rejecting when the store fails, and reports the error', async () => {
       await addUser(store.knex, 'alice', ALICE_PW, ACTOR, siteId);
       const errors: unknown[] = [];
-      const auth = await adminAuthFor(store.knex, (error) => errors.push(error));
-      assert.ok(auth);
+      const auth = adminAuthFor(store.knex, { loopback: true, onError: (error) => errors.push(error) });
       await store.knex.destroy();
       assert.equal(await auth.users('alice'), null);
       assert.equal(await auth.authenticate('alice', ALICE_PW), null);
-      assert.equal(errors.length, 2);
+      assert.equal(await auth.default(), null, 'a store that fails opens nothing');
+      assert.equal(errors.length, 3);
       ({ store } = await openTestStore()); // afterEach closes this one
     });
   });
