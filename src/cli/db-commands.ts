@@ -148,7 +148,7 @@ export async function rekeyCommand(options: GlobalOptions & JsonOption & { newKe
   if (options.newKeyFile === undefined) throw new UsageError('rekey needs --new-key-file FILE (the new master key, 32+ characters)');
   const settings = cliSettings(options);
   const newKey = readNewKey(options.newKeyFile);
-  if (settings.databaseUrl !== undefined) return rekeyFleet(options, newKey, options.newKeyFile);
+  if (settings.databaseUrl !== undefined) return rekeyFleet(options, settings, newKey, options.newKeyFile);
   if (!fs.existsSync(settings.dbPath)) throw new UsageError(`no database at ${settings.dbPath}`);
   const oldKey = resolveMasterKey({ env: process.env, dbPath: settings.dbPath, production: settings.production });
   const result = rekeyDatabase(settings.dbPath, oldKey, newKey);
@@ -159,8 +159,7 @@ export async function rekeyCommand(options: GlobalOptions & JsonOption & { newKe
 }
 
 /** On PostgreSQL only the data key is wrapped by the master key: every hub stopped, it is re-wrapped in one transaction. */
-async function rekeyFleet(options: GlobalOptions & JsonOption, newKey: MasterKey, newKeyFile: string): Promise<void> {
-  const settings = cliSettings(options);
+async function rekeyFleet(options: GlobalOptions & JsonOption, settings: ReturnType<typeof cliSettings>, newKey: MasterKey, newKeyFile: string): Promise<void> {
   const oldKey = resolveMasterKey({ env: process.env, dbPath: settings.dbPath, production: settings.production });
   await withStore(options, { migrate: false }, async (store) => {
     const dataKeyVersions = await rekeyFleetDatabase(store.knex, oldKey, newKey, osActor());
